@@ -1,0 +1,50 @@
+package dev.distillguard.detector;
+
+import dev.distillguard.contract.DeadLetter;
+import dev.distillguard.contract.ThrottleDecision;
+import dev.distillguard.detector.model.CallEvent;
+import dev.distillguard.detector.model.Evidence;
+import dev.distillguard.detector.model.Pane;
+import dev.distillguard.detector.model.WindowFeatures;
+import java.util.List;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Every state descriptor and side output of the job, declared once. State names are part of savepoints:
+ * renaming one loses that state on upgrade.
+ */
+public final class Descriptors {
+
+  private Descriptors() {}
+
+  public static final AvroTypeInfo<CallEvent> CALL_EVENT = new AvroTypeInfo<>(CallEvent.class);
+  public static final AvroTypeInfo<WindowFeatures> WINDOW_FEATURES = new AvroTypeInfo<>(WindowFeatures.class);
+  public static final AvroTypeInfo<Evidence> EVIDENCE = new AvroTypeInfo<>(Evidence.class);
+  public static final AvroTypeInfo<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
+  public static final AvroTypeInfo<ThrottleDecision> THROTTLE_DECISION = new AvroTypeInfo<>(ThrottleDecision.class);
+
+  /** Records the gateway topic held that could not be used, with the reason. */
+  public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", DEAD_LETTER);
+
+  /** Calls that arrived after the windows they belong to had closed. */
+  public static final OutputTag<CallEvent> LATE_CALLS = new OutputTag<>("late-calls", CALL_EVENT);
+
+  /** A key's open panes by pane start; gone when the key goes quiet. */
+  public static MapStateDescriptor<Long, Pane> panes() {
+    return new MapStateDescriptor<>("panes", Types.LONG, new AvroTypeInfo<>(Pane.class));
+  }
+
+  /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */
+  public static MapStateDescriptor<Long, List<Evidence>> pendingEvidence() {
+    return new MapStateDescriptor<>("pending-evidence", Types.LONG, Types.LIST(EVIDENCE));
+  }
+
+  /** The decision in force for an entity, until it expires. */
+  public static ValueStateDescriptor<ThrottleDecision> decisionInForce() {
+    return new ValueStateDescriptor<>("decision-in-force", THROTTLE_DECISION);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.distillguard.detector;
+
+import dev.distillguard.contract.AvroBinary;
+import dev.distillguard.contract.DeadLetter;
+import dev.distillguard.contract.ThrottleDecision;
+import dev.distillguard.detector.config.DetectorConfig;
+import dev.distillguard.detector.ingest.CallValidator;
+import dev.distillguard.detector.ingest.GatewayRecordDeserializer;
+import dev.distillguard.detector.ingest.Ingested;
+import dev.distillguard.detector.ingest.SubnetParser;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** The job's Kafka source and sinks, built from the configuration. */
+public final class DetectorKafka {
+
+  private DetectorKafka() {}
+
+  /** The gateway topic from the configured starting offsets; unbounded unless {@code builder} is bounded later. */
+  public static KafkaSourceBuilder<Ingested> gatewaySource(DetectorConfig config) {
+    DetectorConfig.Kafka kafka = config.kafka();
+    OffsetsInitializer start = switch (kafka.startingOffsets()) {
+      case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+      case EARLIEST -> OffsetsInitializer.earliest();
+      case LATEST -> OffsetsInitializer.latest();
+    };
+    return KafkaSource.<Ingested>builder()
+        .setBootstrapServers(kafka.bootstrapServers())
+        .setTopics(kafka.inputTopic())
+        .setGroupId(kafka.groupId())
+        .setStartingOffsets(start)
+        .setDeserializer(new GatewayRecordDeserializer(validator(config), config.detectorVersion()))
+        .setProperty("partition.discovery.interval.ms", "60000")
+        .setProperty("isolation.level", "read_committed");
+  }
+
+  public static CallValidator validator(DetectorConfig config) {
+    return new CallValidator(new SubnetParser(config.ipv4Prefix(), config.ipv6Prefix()),
+        config.eventTime().maxFutureSkew(), config.eventTime().maxRecordDelay());
+  }
+
+  /** Decisions, exactly once, keyed {@code ENTITY_TYPE:entity_id} for compaction, timestamped at decided_at. */
+  public static KafkaSink<ThrottleDecision> decisionSink(DetectorConfig config, String topic, String transactionalIdPrefix) {
+    return exactlyOnce(config, transactionalIdPrefix, (decision, context, timestamp) -> new ProducerRecord<>(
+        topic, null, decision.getDecidedAt().toEpochMilli(),
+        (decision.getEntityType() + ":" + decision.getEntityId()).getBytes(StandardCharsets.UTF_8),
+        AvroBinary.encode(decision)));
+  }
+
+  /** Dead letters, exactly once, keyed by where the original came from. */
+  public static KafkaSink<DeadLetter> deadLetterSink(DetectorConfig config, String topic, String transactionalIdPrefix) {
+    return exactlyOnce(config, transactionalIdPrefix, (letter, context, timestamp) -> new ProducerRecord<>(
+        topic, null, letter.getSourceTimestamp().toEpochMilli(),
+        (letter.getSourceTopic() + "/" + letter.getSourcePartition() + "/" + letter.getSourceOffset())
+            .getBytes(StandardCharsets.UTF_8),
+        AvroBinary.encode(letter)));
+  }
+
+  private static <T> KafkaSink<T> exactlyOnce(DetectorConfig config, String transactionalIdPrefix,
+      KafkaRecordSerializationSchema<T> serializer) {
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(config.kafka().bootstrapServers())
+        .setRecordSerializer(serializer)
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(transactionalIdPrefix)
+        .setProperty("transaction.timeout.ms", Long.toString(config.kafka().transactionTimeout().toMillis()))
+        .setProperty("compression.type", "lz4")
+        .build();
+  }
+}

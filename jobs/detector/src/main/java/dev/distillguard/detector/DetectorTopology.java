@@ -1,0 +1,129 @@
+package dev.distillguard.detector;
+
+import dev.distillguard.contract.DeadLetter;
+import dev.distillguard.contract.ThrottleAction;
+import dev.distillguard.contract.ThrottleDecision;
+import dev.distillguard.detector.config.DetectorConfig;
+import dev.distillguard.detector.decisions.DecisionLedger;
+import dev.distillguard.detector.features.PaneSlicedFeatures;
+import dev.distillguard.detector.features.TemplateBands;
+import dev.distillguard.detector.features.TemplateFanOut;
+import dev.distillguard.detector.ingest.Ingested;
+import dev.distillguard.detector.ingest.IngestRouter;
+import dev.distillguard.detector.model.CallEvent;
+import dev.distillguard.detector.model.Evidence;
+import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.model.WindowFeatures;
+import dev.distillguard.detector.patterns.ExtractionPatterns;
+import dev.distillguard.detector.patterns.MatchToEvidence;
+import dev.distillguard.detector.patterns.ScoringPolicy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The detector's dataflow, one definition for the live job, the backfill and the tests:
+ *
+ * <pre>
+ * ingested ─► route ─┬─► keyBy account  ─► features ─► CEP sustained-extraction ───────────┐
+ *   │                ├─► keyBy subnet   ─► features ─► CEP sustained-extraction ───────────┤
+ *   │                └─► LSH fan-out ─► keyBy template ─► features ─┬─► CEP coordinated ───┤
+ *   │                                                               └─► CEP replacement ──┤
+ *   ├─► dead letters                                      keyBy entity ─► decision ledger ◄┘
+ *   └─► late calls (counted)                                                  └─► decisions
+ * </pre>
+ *
+ * Each key space is shuffled once; the pattern operators reuse their feature operator's partitioning.
+ */
+public final class DetectorTopology {
+
+  private DetectorTopology() {}
+
+  /** The streams the topology produces, for sinks and tests. */
+  public record Outputs(
+      DataStream<ThrottleDecision> decisions,
+      DataStream<DeadLetter> deadLetters,
+      DataStream<CallEvent> lateCalls,
+      DataStream<WindowFeatures> accountFeatures,
+      DataStream<WindowFeatures> subnetFeatures,
+      DataStream<WindowFeatures> templateFeatures) {}
+
+  /** Wires the detector between a source of ingested records and the decision and dead-letter sinks. */
+  public static Outputs define(DataStream<Ingested> ingested, Sink<ThrottleDecision> decisionSink,
+      Sink<DeadLetter> deadLetterSink, DetectorConfig config) {
+    Outputs outputs = define(ingested, config);
+    outputs.decisions().sinkTo(decisionSink).uid("throttle-decisions-sink").name("throttle decisions sink");
+    outputs.deadLetters().sinkTo(deadLetterSink).uid("dead-letters-sink").name("dead letters sink");
+    return outputs;
+  }
+
+  public static Outputs define(DataStream<Ingested> ingested, DetectorConfig config) {
+    SingleOutputStreamOperator<CallEvent> calls = ingested
+        .process(new IngestRouter(config.features().slide(), config.eventTime().allowedLateness()),
+            Descriptors.CALL_EVENT)
+        .uid("ingest-router").name("route calls, dead letters and late calls");
+
+    ScoringPolicy scoring = config.scoring();
+    DataStream<WindowFeatures> accountFeatures = calls
+        .keyBy(CallEvent::getAccountId, Types.STRING)
+        .process(new PaneSlicedFeatures<>(KeySpace.ACCOUNT, config.features(), scoring), Descriptors.WINDOW_FEATURES)
+        .uid("account-features").name("account window features");
+    DataStream<WindowFeatures> subnetFeatures = calls
+        .keyBy(CallEvent::getSubnet, Types.STRING)
+        .process(new PaneSlicedFeatures<>(KeySpace.SUBNET, config.features(), scoring), Descriptors.WINDOW_FEATURES)
+        .uid("subnet-features").name("subnet window features");
+    DataStream<WindowFeatures> templateFeatures = calls
+        .flatMap(new TemplateFanOut(new TemplateBands(config.templateBands())), Descriptors.CALL_EVENT)
+        .uid("template-fan-out").name("template LSH bands")
+        .keyBy(CallEvent::getTemplateKey, Types.LONG)
+        .process(new PaneSlicedFeatures<>(KeySpace.TEMPLATE, config.features(), scoring), Descriptors.WINDOW_FEATURES)
+        .uid("template-features").name("template window features");
+
+    DetectorConfig.Patterns patterns = config.patterns();
+    double review = scoring.actions().review();
+    var slide = config.features().slide();
+    KeyedStream<WindowFeatures, String> byAccount =
+        DataStreamUtils.reinterpretAsKeyedStream(accountFeatures, WindowFeatures::getKey, Types.STRING);
+    KeyedStream<WindowFeatures, String> bySubnet =
+        DataStreamUtils.reinterpretAsKeyedStream(subnetFeatures, WindowFeatures::getKey, Types.STRING);
+    KeyedStream<WindowFeatures, Long> byTemplate =
+        DataStreamUtils.reinterpretAsKeyedStream(templateFeatures, f -> TemplateBands.parse(f.getKey()), Types.LONG);
+
+    DataStream<Evidence> accountEvidence = match(byAccount,
+        ExtractionPatterns.sustained(patterns.sustainedWindows(), review, slide),
+        ExtractionPatterns.SUSTAINED_EXTRACTION, ThrottleAction.BLOCK, "account-sustained-extraction");
+    DataStream<Evidence> subnetEvidence = match(bySubnet,
+        ExtractionPatterns.sustained(patterns.sustainedWindows(), review, slide),
+        ExtractionPatterns.SUSTAINED_EXTRACTION, scoring.subnet().maxAction(), "subnet-sustained-extraction");
+    DataStream<Evidence> campaignEvidence = match(byTemplate,
+        ExtractionPatterns.coordinatedCampaign(patterns.campaignWindows(), review,
+            scoring.campaign().minAccounts(), scoring.campaign().minSubnets(), slide),
+        ExtractionPatterns.COORDINATED_CAMPAIGN, ThrottleAction.BLOCK, "template-coordinated-campaign");
+    DataStream<Evidence> replacementEvidence = match(byTemplate,
+        ExtractionPatterns.replacement(scoring.actions().throttle(), patterns.replacement()),
+        ExtractionPatterns.REPLACEMENT, ThrottleAction.BLOCK, "template-replacement");
+
+    DataStream<ThrottleDecision> decisions = accountEvidence
+        .union(subnetEvidence, campaignEvidence, replacementEvidence)
+        .keyBy(DecisionLedger::entityKey, Types.STRING)
+        .process(new DecisionLedger(scoring.actions(), patterns.maxAccountsPerDecision(), config.detectorVersion()),
+            Descriptors.THROTTLE_DECISION)
+        .uid("decision-ledger").name("decision ledger");
+
+    return new Outputs(decisions, calls.getSideOutput(Descriptors.DEAD_LETTERS),
+        calls.getSideOutput(Descriptors.LATE_CALLS), accountFeatures, subnetFeatures, templateFeatures);
+  }
+
+  private static <K> DataStream<Evidence> match(KeyedStream<WindowFeatures, K> features,
+      Pattern<WindowFeatures, WindowFeatures> pattern, String name, ThrottleAction maxAction, String uid) {
+    return CEP.pattern(features, pattern)
+        .inEventTime()
+        .process(new MatchToEvidence(name, maxAction), Descriptors.EVIDENCE)
+        .uid(uid).name(name + " (" + uid.substring(0, uid.indexOf('-')) + ")");
+  }
+}

@@ -1,0 +1,66 @@
+package dev.distillguard.detector;
+
+import dev.distillguard.detector.config.ConfigException;
+import dev.distillguard.detector.config.DetectorConfig;
+import dev.distillguard.detector.ingest.IngestWatermarks;
+import dev.distillguard.detector.ingest.Ingested;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The live detector: the gateway topic in, throttle decisions and dead letters out.
+ *
+ * <pre>flink run distill-guard-detector-job.jar --bootstrap.servers broker:9092 [--config detector.properties]</pre>
+ */
+public final class DistillGuardJob {
+
+  private DistillGuardJob() {}
+
+  public static void main(String[] args) throws Exception {
+    DetectorConfig config;
+    try {
+      config = DetectorConfig.fromArgs(args);
+    } catch (ConfigException e) {
+      System.err.println("distill-guard: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(config));
+    defineLive(env, config);
+    env.execute("distill-guard " + config.detectorVersion());
+  }
+
+  /** The live job on {@code env}: unbounded gateway source, live throttle topic. */
+  public static DetectorTopology.Outputs defineLive(StreamExecutionEnvironment env, DetectorConfig config) {
+    DataStream<Ingested> ingested = env
+        .fromSource(DetectorKafka.gatewaySource(config).build(),
+            IngestWatermarks.strategy(config.eventTime().outOfOrderness(), config.eventTime().idleness()),
+            "gateway calls")
+        .uid("gateway-calls-source");
+    String prefix = config.kafka().transactionalIdPrefix();
+    return DetectorTopology.define(ingested,
+        DetectorKafka.decisionSink(config, config.kafka().throttleTopic(), prefix),
+        DetectorKafka.deadLetterSink(config, config.kafka().deadLetterTopic(), prefix + "-dead-letters"),
+        config);
+  }
+
+  /**
+   * What the job itself requires of any environment it runs in. Cluster-wide choices (state backend,
+   * restart strategy, memory) belong to flink-conf/config.yaml.
+   */
+  public static Configuration jobConfiguration(DetectorConfig config) {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+    conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    if (config.parallelism() > 0) {
+      conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, config.parallelism());
+    }
+    return conf;
+  }
+}

@@ -1,0 +1,150 @@
+package dev.distillguard.detector.features;
+
+import dev.distillguard.contract.Capability;
+import dev.distillguard.detector.model.CallEvent;
+import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.model.Pane;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adds one call to the pane of its key. Every update is order-independent: sums, bottom-k samples,
+ * least-rank representatives and capped sorted arrivals all end the same whatever order the calls of a
+ * pane arrive in.
+ */
+public final class Panes {
+
+  static final int CAPABILITIES = Capability.values().length;
+
+  private Panes() {}
+
+  public static Pane empty() {
+    Pane pane = new Pane();
+    pane.setCapabilities(new ArrayList<>(Collections.nCopies(CAPABILITIES, 0)));
+    pane.setOffsets(new ArrayList<>());
+    pane.setSampleRank(new ArrayList<>());
+    pane.setSampleSimhash(new ArrayList<>());
+    pane.setAccounts(new HashMap<>());
+    pane.setYoungAccounts(new HashMap<>());
+    pane.setSubnets(new HashMap<>());
+    pane.setAsns(new HashMap<>());
+    pane.setCountries(new HashMap<>());
+    return pane;
+  }
+
+  public static void add(Pane pane, CallEvent call, KeySpace space, long paneStart, FeatureSettings settings) {
+    pane.setCount(pane.getCount() + 1);
+    int promptTokens = call.getPromptTokens();
+    int completionTokens = call.getCompletionTokens();
+    pane.setPromptTokensSum(pane.getPromptTokensSum() + promptTokens);
+    pane.setPromptTokensSq(pane.getPromptTokensSq() + (double) promptTokens * promptTokens);
+    pane.setCompletionTokensSum(pane.getCompletionTokensSum() + completionTokens);
+    pane.setCompletionTokensSq(pane.getCompletionTokensSq() + (double) completionTokens * completionTokens);
+    List<Integer> capabilities = pane.getCapabilities();
+    int capability = call.getCapability();
+    capabilities.set(capability, capabilities.get(capability) + 1);
+    if (call.getCot()) {
+      pane.setCot(pane.getCot() + 1);
+    }
+    addToSample(pane.getSampleRank(), pane.getSampleSimhash(), call.getRank(), call.getSimhash(),
+        settings.sampleSize());
+
+    long simhash = call.getSimhash();
+    if (space == KeySpace.ACCOUNT) {
+      addArrival(pane, (int) (call.getEventTime() - paneStart), settings.maxOffsetsPerPane());
+      // An account hopping networks is a rotation signal; keep its subnets, bounded like any member set.
+      addMember(pane, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
+      return;
+    }
+    if (addMember(pane, pane.getAccounts(), call.getAccountId(), simhash, settings.maxMembersPerPane())) {
+      Long age = call.getAccountAgeMs();
+      if (age != null) {
+        boolean young = age < settings.youngAccountAge().toMillis();
+        pane.getYoungAccounts().merge(call.getAccountId(), young, Boolean::logicalOr);
+      }
+    }
+    addMember(pane, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
+    if (call.getAsn() != null) {
+      addMember(pane, pane.getAsns(), Integer.toString(call.getAsn()), simhash, settings.maxMembersPerPane());
+    }
+    if (call.getCountry() != null) {
+      addMember(pane, pane.getCountries(), call.getCountry(), simhash, settings.maxMembersPerPane());
+    }
+  }
+
+  /**
+   * Records a member with its representative SimHash, the one of least {@link #representativeOrder}.
+   * Returns false when the member set is full and the member is new.
+   */
+  static boolean addMember(Pane pane, Map<String, Long> members, String member, long simhash, int cap) {
+    Long current = members.get(member);
+    if (current == null) {
+      if (members.size() >= cap) {
+        pane.setMembersTruncated(true);
+        return false;
+      }
+      members.put(member, simhash);
+    } else if (Long.compareUnsigned(representativeOrder(simhash), representativeOrder(current)) < 0) {
+      members.put(member, simhash);
+    }
+    return true;
+  }
+
+  /** A fixed pseudo-random order over SimHashes, so the representative does not depend on arrival order. */
+  static long representativeOrder(long simhash) {
+    long k = simhash;
+    k ^= k >>> 33;
+    k *= 0xff51afd7ed558ccdL;
+    k ^= k >>> 33;
+    k *= 0xc4ceb9fe1a85ec53L;
+    k ^= k >>> 33;
+    return k;
+  }
+
+  /** Keeps the {@code cap} smallest ranks, ascending; ranks compare unsigned. */
+  static void addToSample(List<Long> ranks, List<Long> simhashes, long rank, long simhash, int cap) {
+    int size = ranks.size();
+    if (size >= cap && Long.compareUnsigned(rank, ranks.get(size - 1)) >= 0) {
+      return;
+    }
+    int low = 0;
+    int high = size;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (Long.compareUnsigned(ranks.get(mid), rank) < 0) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    if (low < size && ranks.get(low) == rank) {
+      return; // the same request delivered twice
+    }
+    ranks.add(low, rank);
+    simhashes.add(low, simhash);
+    if (ranks.size() > cap) {
+      ranks.remove(ranks.size() - 1);
+      simhashes.remove(simhashes.size() - 1);
+    }
+  }
+
+  /** Keeps the {@code cap} earliest arrival offsets of the pane, sorted. */
+  static void addArrival(Pane pane, int offset, int cap) {
+    List<Integer> offsets = pane.getOffsets();
+    int size = offsets.size();
+    if (size >= cap) {
+      pane.setOffsetsTruncated(true);
+      if (offset >= offsets.get(size - 1)) {
+        return;
+      }
+    }
+    int index = Collections.binarySearch(offsets, offset);
+    offsets.add(index >= 0 ? index : -index - 1, offset);
+    if (offsets.size() > cap) {
+      offsets.remove(offsets.size() - 1);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package dev.distillguard.detector.features;
+
+import java.util.Arrays;
+
+/**
+ * Groups a sample of prompt SimHashes into templates: requests within {@code radius} bits of a
+ * template's centroid belong to it. The result depends only on the multiset of SimHashes, never on the
+ * order they came in, so replays and live runs agree.
+ *
+ * <p>Three passes: seed clusters greedily over the sorted sample; take each cluster's bitwise majority
+ * as its centroid (a paraphrased template's requests scatter around the unseen template, and the
+ * majority recovers it); reassign every request to its nearest centroid within the radius.
+ */
+public final class TemplateClusters {
+
+  /** Cluster sizes, largest first, with the largest cluster's centroid and shape. */
+  public record Result(
+      int sampled,
+      int clusters,
+      int clusteredRequests,
+      int dominantSize,
+      long dominantCentroid,
+      int dominantDistinct,
+      double dominantSpreadBits) {
+
+    public double nearDuplicateShare() {
+      return sampled == 0 ? 0 : (double) clusteredRequests / sampled;
+    }
+
+    public double dominantShare() {
+      return sampled == 0 ? 0 : (double) dominantSize / sampled;
+    }
+
+    /** Distinct prompts per request in the dominant template: 1 when every fill differs, 0 for one resent prompt. */
+    public double dominantVariety() {
+      return dominantSize <= 1 ? 1.0 : (double) (dominantDistinct - 1) / (dominantSize - 1);
+    }
+  }
+
+  private static final Result EMPTY = new Result(0, 0, 0, 0, 0L, 0, 0.0);
+
+  private TemplateClusters() {}
+
+  public static Result cluster(long[] simhashes, int length, int radius) {
+    if (length == 0) {
+      return EMPTY;
+    }
+    long[] sorted = Arrays.copyOf(simhashes, length);
+    Arrays.sort(sorted);
+
+    // Pass 1: greedy seeds in sorted order.
+    long[] seeds = new long[length];
+    int seedCount = 0;
+    int[] assignment = new int[length];
+    for (int i = 0; i < length; i++) {
+      int found = nearest(seeds, seedCount, sorted[i], radius);
+      if (found < 0) {
+        seeds[seedCount] = sorted[i];
+        found = seedCount++;
+      }
+      assignment[i] = found;
+    }
+
+    // Pass 2: majority centroids.
+    long[] centroids = new long[seedCount];
+    int[][] votes = new int[seedCount][64];
+    int[] sizes = new int[seedCount];
+    for (int i = 0; i < length; i++) {
+      int c = assignment[i];
+      sizes[c]++;
+      long s = sorted[i];
+      for (int bit = 0; bit < 64; bit++) {
+        if (((s >>> bit) & 1L) != 0) {
+          votes[c][bit]++;
+        }
+      }
+    }
+    for (int c = 0; c < seedCount; c++) {
+      long centroid = 0;
+      for (int bit = 0; bit < 64; bit++) {
+        // Ties keep the seed's bit, so a two-member cluster stays anchored on a real prompt.
+        int ones = votes[c][bit];
+        int zeros = sizes[c] - ones;
+        boolean set = ones > zeros || (ones == zeros && ((seeds[c] >>> bit) & 1L) != 0);
+        if (set) {
+          centroid |= 1L << bit;
+        }
+      }
+      centroids[c] = centroid;
+    }
+
+    // Pass 3: reassign to the nearest centroid; a request near none stands alone.
+    int[] finalSizes = new int[seedCount];
+    int singletons = 0;
+    for (int i = 0; i < length; i++) {
+      int c = nearest(centroids, seedCount, sorted[i], radius);
+      assignment[i] = c;
+      if (c >= 0) {
+        finalSizes[c]++;
+      } else {
+        singletons++;
+      }
+    }
+
+    int dominant = -1;
+    int clusters = singletons;
+    int clustered = 0;
+    for (int c = 0; c < seedCount; c++) {
+      if (finalSizes[c] == 0) {
+        continue;
+      }
+      clusters++;
+      if (finalSizes[c] >= 2) {
+        clustered += finalSizes[c];
+      }
+      if (dominant < 0 || finalSizes[c] > finalSizes[dominant]
+          || (finalSizes[c] == finalSizes[dominant] && Long.compareUnsigned(centroids[c], centroids[dominant]) < 0)) {
+        dominant = c;
+      }
+    }
+    if (dominant < 0) {
+      return new Result(length, clusters, 0, 1, sorted[0], 1, 0.0);
+    }
+
+    long centroid = centroids[dominant];
+    int distinct = 0;
+    long previous = 0;
+    boolean first = true;
+    long distanceSum = 0;
+    for (int i = 0; i < length; i++) {
+      if (assignment[i] != dominant) {
+        continue;
+      }
+      if (first || sorted[i] != previous) {
+        distinct++;
+      }
+      previous = sorted[i];
+      first = false;
+      distanceSum += Long.bitCount(sorted[i] ^ centroid);
+    }
+    int size = finalSizes[dominant];
+    return new Result(length, clusters, clustered, size, centroid, distinct, (double) distanceSum / size);
+  }
+
+  private static int nearest(long[] centres, int count, long value, int radius) {
+    int best = -1;
+    int bestDistance = radius + 1;
+    for (int c = 0; c < count; c++) {
+      int d = Long.bitCount(centres[c] ^ value);
+      if (d < bestDistance) {
+        best = c;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.distillguard.detector.features;
+
+import dev.distillguard.contract.Capability;
+import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.model.Pane;
+import dev.distillguard.detector.model.WindowFeatures;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeSet;
+
+/** Combines the panes of one window into its features. Pure: the same panes give the same features. */
+public final class WindowCalculator {
+
+  private static final double LOG_CAPABILITIES = Math.log(Panes.CAPABILITIES);
+
+  private WindowCalculator() {}
+
+  /**
+   * @param panes the key's panes by start time; those in {@code [windowEnd - size, windowEnd)} count
+   * @return the window's features, unscored; null when the window holds no request
+   */
+  public static WindowFeatures compute(KeySpace space, String key, long windowEnd,
+      NavigableMap<Long, Pane> panes, FeatureSettings settings) {
+    long windowStart = windowEnd - settings.windowMillis();
+    NavigableMap<Long, Pane> window = panes.subMap(windowStart, true, windowEnd, false);
+    int requests = 0;
+    long promptSum = 0;
+    double promptSq = 0;
+    long completionSum = 0;
+    double completionSq = 0;
+    int cot = 0;
+    int[] capabilities = new int[Panes.CAPABILITIES];
+    List<Long> sampleRank = new ArrayList<>();
+    List<Long> sampleSimhash = new ArrayList<>();
+    Map<String, Long> accounts = new HashMap<>();
+    Map<String, Boolean> young = new HashMap<>();
+    Map<String, Long> subnets = new HashMap<>();
+    Map<String, Long> asns = new HashMap<>();
+    Map<String, Long> countries = new HashMap<>();
+    boolean truncated = false;
+    ArrivalStats arrivals = new ArrivalStats();
+
+    for (Map.Entry<Long, Pane> entry : window.entrySet()) {
+      Pane pane = entry.getValue();
+      requests += pane.getCount();
+      promptSum += pane.getPromptTokensSum();
+      promptSq += pane.getPromptTokensSq();
+      completionSum += pane.getCompletionTokensSum();
+      completionSq += pane.getCompletionTokensSq();
+      cot += pane.getCot();
+      for (int c = 0; c < capabilities.length; c++) {
+        capabilities[c] += pane.getCapabilities().get(c);
+      }
+      List<Long> ranks = pane.getSampleRank();
+      for (int i = 0; i < ranks.size(); i++) {
+        Panes.addToSample(sampleRank, sampleSimhash, ranks.get(i), pane.getSampleSimhash().get(i),
+            settings.sampleSize());
+      }
+      mergeMembers(accounts, pane.getAccounts());
+      pane.getYoungAccounts().forEach((account, isYoung) -> young.merge(account, isYoung, Boolean::logicalOr));
+      mergeMembers(subnets, pane.getSubnets());
+      mergeMembers(asns, pane.getAsns());
+      mergeMembers(countries, pane.getCountries());
+      truncated |= pane.getMembersTruncated();
+      if (space == KeySpace.ACCOUNT) {
+        arrivals.addPane(entry.getKey(), pane.getOffsets(), pane.getOffsetsTruncated());
+      }
+    }
+    if (requests == 0) {
+      return null;
+    }
+
+    long[] sample = new long[sampleSimhash.size()];
+    for (int i = 0; i < sample.length; i++) {
+      sample[i] = sampleSimhash.get(i);
+    }
+    TemplateClusters.Result templates = TemplateClusters.cluster(sample, sample.length, settings.clusterRadiusBits());
+
+    // A template key's bucket also holds unrelated prompts that share one band by chance: only the
+    // members whose prompts sit near the dominant template are the template's accounts and networks.
+    boolean onlyNearTemplate = space == KeySpace.TEMPLATE;
+    long centroid = templates.dominantCentroid();
+    int radius = settings.clusterRadiusBits();
+    TreeSet<String> memberAccounts = members(accounts, onlyNearTemplate, centroid, radius);
+    TreeSet<String> memberSubnets = members(subnets, onlyNearTemplate, centroid, radius);
+    TreeSet<String> memberAsns = members(asns, onlyNearTemplate, centroid, radius);
+    TreeSet<String> memberCountries = members(countries, onlyNearTemplate, centroid, radius);
+    int knownAge = 0;
+    int youngCount = 0;
+    for (String account : memberAccounts) {
+      Boolean isYoung = young.get(account);
+      if (isYoung != null) {
+        knownAge++;
+        if (isYoung) {
+          youngCount++;
+        }
+      }
+    }
+
+    WindowFeatures features = new WindowFeatures();
+    features.setKeySpace(space);
+    features.setKey(key);
+    features.setWindowStart(windowStart);
+    features.setWindowEnd(windowEnd);
+    features.setRequests(requests);
+    features.setRatePerMinute(requests * 60_000.0 / settings.windowMillis());
+    features.setInterarrivalCv(arrivals.coefficientOfVariation());
+    features.setPromptTokensMean((double) promptSum / requests);
+    features.setPromptTokensCv(coefficientOfVariation(requests, promptSum, promptSq));
+    features.setCompletionTokensMean((double) completionSum / requests);
+    features.setCompletionTokensCv(coefficientOfVariation(requests, completionSum, completionSq));
+    features.setNearDuplicateShare(templates.nearDuplicateShare());
+    features.setTemplateClusters(templates.clusters());
+    features.setDominantTemplateShare(templates.dominantShare());
+    features.setTemplateVariety(templates.dominantVariety());
+    features.setTemplateSpreadBits(templates.dominantSpreadBits());
+    features.setTemplateCentroid(centroid);
+    features.setDominantTemplateSize(templates.dominantSize());
+    setCapabilityFeatures(features, capabilities, requests);
+    features.setCotShare((double) cot / requests);
+    features.setDistinctAccounts(space == KeySpace.ACCOUNT ? 1 : memberAccounts.size());
+    features.setDistinctSubnets(memberSubnets.size());
+    features.setDistinctAsns(memberAsns.size());
+    features.setDistinctCountries(memberCountries.size());
+    features.setYoungAccountShare(knownAge == 0 ? null : (double) youngCount / knownAge);
+    List<String> listed = new ArrayList<>(Math.min(memberAccounts.size(), settings.maxListedAccounts()));
+    for (String account : memberAccounts) {
+      if (listed.size() == settings.maxListedAccounts()) {
+        truncated = true;
+        break;
+      }
+      listed.add(account);
+    }
+    features.setAccounts(space == KeySpace.ACCOUNT ? List.of(key) : listed);
+    features.setSubnets(new ArrayList<>(memberSubnets));
+    features.setAsns(new ArrayList<>(memberAsns));
+    features.setMembersTruncated(truncated);
+    features.setScore(0.0);
+    features.setEvidence(new ArrayList<>());
+    return features;
+  }
+
+  private static void mergeMembers(Map<String, Long> into, Map<String, Long> from) {
+    for (Map.Entry<String, Long> e : from.entrySet()) {
+      into.merge(e.getKey(), e.getValue(), (a, b) ->
+          Long.compareUnsigned(Panes.representativeOrder(a), Panes.representativeOrder(b)) <= 0 ? a : b);
+    }
+  }
+
+  private static TreeSet<String> members(Map<String, Long> members, boolean onlyNear, long centroid, int radius) {
+    TreeSet<String> out = new TreeSet<>();
+    for (Map.Entry<String, Long> e : members.entrySet()) {
+      if (!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  private static void setCapabilityFeatures(WindowFeatures features, int[] capabilities, int requests) {
+    double entropy = 0;
+    int dominant = 0;
+    int extraction = 0;
+    for (int c = 0; c < capabilities.length; c++) {
+      if (capabilities[c] > 0) {
+        double p = (double) capabilities[c] / requests;
+        entropy -= p * Math.log(p);
+      }
+      if (capabilities[c] > capabilities[dominant]) {
+        dominant = c;
+      }
+      if (isExtractionCapability(c)) {
+        extraction += capabilities[c];
+      }
+    }
+    features.setCapabilityEntropy(entropy / LOG_CAPABILITIES);
+    features.setDominantCapability(dominant);
+    features.setExtractionCapabilityShare((double) extraction / requests);
+  }
+
+  /** The capabilities distillation campaigns harvest: reasoning traces, code, tool and agent traces. */
+  static boolean isExtractionCapability(int ordinal) {
+    return ordinal == Capability.REASONING.ordinal() || ordinal == Capability.CODE.ordinal()
+        || ordinal == Capability.TOOL_USE.ordinal() || ordinal == Capability.AGENTIC.ordinal();
+  }
+
+  static double coefficientOfVariation(int n, double sum, double sumOfSquares) {
+    if (n < 2 || sum <= 0) {
+      return 0.0;
+    }
+    double mean = sum / n;
+    double variance = Math.max(0.0, sumOfSquares / n - mean * mean);
+    return Math.sqrt(variance) / mean;
+  }
+
+  /**
+   * Inter-arrival gaps of an account over the window, from each pane's earliest arrivals. The gap between
+   * two panes counts only when the earlier pane kept all its arrivals, so its last one is known.
+   */
+  static final class ArrivalStats {
+    private long gaps;
+    private double sum;
+    private double sumOfSquares;
+    private long previous = Long.MIN_VALUE;
+
+    void addPane(long paneStart, List<Integer> offsets, boolean truncated) {
+      for (int offset : offsets) {
+        long t = paneStart + offset;
+        if (previous != Long.MIN_VALUE) {
+          double gap = t - previous;
+          gaps++;
+          sum += gap;
+          sumOfSquares += gap * gap;
+        }
+        previous = t;
+      }
+      if (truncated) {
+        previous = Long.MIN_VALUE;
+      }
+    }
+
+    Double coefficientOfVariation() {
+      if (gaps < 2 || sum <= 0) {
+        return null;
+      }
+      double mean = sum / gaps;
+      double variance = Math.max(0.0, sumOfSquares / gaps - mean * mean);
+      return Math.sqrt(variance) / mean;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.distillguard.detector.ingest;
+
+import dev.distillguard.contract.ApiCall;
+import dev.distillguard.detector.model.CallEvent;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Checks one decoded ApiCall and reduces it to the call the features need. Pure; a rejection names the
+ * field and the value so whoever reads the dead-letter topic can find the producer at fault.
+ *
+ * <p>Event time is checked against the Kafka record's timestamp rather than the wall clock, so a replay
+ * next month rejects exactly what the live job rejected.
+ */
+public final class CallValidator implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Longer ids than this are not ids. */
+  static final int MAX_ID_LENGTH = 256;
+
+  private final SubnetParser subnets;
+  private final long maxFutureSkewMillis;
+  private final long maxRecordDelayMillis;
+
+  public CallValidator(SubnetParser subnets, Duration maxFutureSkew, Duration maxRecordDelay) {
+    this.subnets = subnets;
+    this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+    this.maxRecordDelayMillis = maxRecordDelay.toMillis();
+  }
+
+  /** A rejection: the reason code and a sentence naming the offending value. */
+  public static final class Rejected extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final RejectReason reason;
+
+    Rejected(RejectReason reason, String detail) {
+      super(detail, null, false, false);
+      this.reason = reason;
+    }
+
+    public RejectReason reason() {
+      return reason;
+    }
+  }
+
+  public CallEvent validate(ApiCall call, long recordTimestamp) throws Rejected {
+    String requestId = required("request_id", call.getRequestId());
+    String accountId = required("account_id", call.getAccountId());
+    required("model", call.getModel());
+    String clientIp = required("client_ip", call.getClientIp());
+    Instant eventTime = call.getEventTime();
+    if (eventTime == null) {
+      throw new Rejected(RejectReason.MISSING_REQUIRED_VALUE, "event_time is missing");
+    }
+    long time = eventTime.toEpochMilli();
+    if (recordTimestamp >= 0) {
+      if (time > recordTimestamp + maxFutureSkewMillis) {
+        throw new Rejected(RejectReason.EVENT_TIME_IN_FUTURE, "event_time " + eventTime + " is "
+            + Duration.ofMillis(time - recordTimestamp) + " after the record timestamp "
+            + Instant.ofEpochMilli(recordTimestamp));
+      }
+      if (time < recordTimestamp - maxRecordDelayMillis) {
+        throw new Rejected(RejectReason.EVENT_TIME_TOO_OLD, "event_time " + eventTime + " is "
+            + Duration.ofMillis(recordTimestamp - time) + " before the record timestamp "
+            + Instant.ofEpochMilli(recordTimestamp));
+      }
+    }
+    if (call.getPromptTokens() < 0 || call.getCompletionTokens() < 0) {
+      throw new Rejected(RejectReason.NEGATIVE_TOKENS, "prompt_tokens " + call.getPromptTokens()
+          + " and completion_tokens " + call.getCompletionTokens() + " must not be negative");
+    }
+    String subnet;
+    try {
+      subnet = subnets.subnetOf(clientIp);
+    } catch (IllegalArgumentException e) {
+      throw new Rejected(RejectReason.INVALID_CLIENT_IP, e.getMessage());
+    }
+
+    CallEvent event = new CallEvent();
+    event.setEventTime(time);
+    event.setRank(requestRank(requestId));
+    event.setAccountId(accountId);
+    event.setOrgId(optional(call.getOrgId()));
+    event.setSubnet(subnet);
+    event.setAsn(call.getAsn());
+    event.setCountry(country(call.getCountry()));
+    Instant createdAt = call.getAccountCreatedAt();
+    // A creation time after the call is a bad clock or a lie; either way the age is unknown.
+    event.setAccountAgeMs(createdAt == null || createdAt.toEpochMilli() > time ? null : time - createdAt.toEpochMilli());
+    event.setPromptTokens(call.getPromptTokens());
+    event.setCompletionTokens(call.getCompletionTokens());
+    event.setSimhash(call.getPromptSimhash());
+    event.setCapability(call.getCapability().ordinal());
+    event.setCot(call.getCotElicitation());
+    event.setTemplateKey(0L);
+    return event;
+  }
+
+  private static String required(String field, String value) throws Rejected {
+    if (value == null || value.isBlank()) {
+      throw new Rejected(RejectReason.MISSING_REQUIRED_VALUE, field + " is empty");
+    }
+    if (value.length() > MAX_ID_LENGTH) {
+      throw new Rejected(RejectReason.VALUE_TOO_LONG, field + " is " + value.length() + " characters long (max "
+          + MAX_ID_LENGTH + ")");
+    }
+    return value;
+  }
+
+  private static String optional(String value) {
+    return value == null || value.isBlank() || value.length() > MAX_ID_LENGTH ? null : value;
+  }
+
+  /** ISO 3166 alpha-2 or nothing: a malformed optional country is dropped, not the call. */
+  private static String country(String value) {
+    if (value == null || value.length() != 2) {
+      return null;
+    }
+    char a = Character.toUpperCase(value.charAt(0));
+    char b = Character.toUpperCase(value.charAt(1));
+    return a >= 'A' && a <= 'Z' && b >= 'A' && b <= 'Z' ? new String(new char[] {a, b}) : null;
+  }
+
+  /** 64-bit hash of the request id: orders the request sample and spots redeliveries. */
+  public static long requestRank(String requestId) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : requestId.getBytes(StandardCharsets.UTF_8)) {
+      h ^= (b & 0xff);
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+}

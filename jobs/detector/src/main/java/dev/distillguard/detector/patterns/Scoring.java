@@ -1,0 +1,134 @@
+package dev.distillguard.detector.patterns;
+
+import dev.distillguard.detector.model.WindowFeatures;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns one window's features into a suspicion score in [0, 1] and the evidence behind it. Pure.
+ *
+ * <p>Each key space scores what extraction looks like from where it stands. An account: the same
+ * template over and over with fresh slot content (core), focused on reasoning or code, on a clock,
+ * at rate. A template: many light accounts on several networks sending it with fresh slot content,
+ * eliciting reasoning, weighted by how young the accounts are. A subnet: one template dominating
+ * many accounts' traffic. Windows below a key space's minimum are not reported at all.
+ */
+public final class Scoring {
+
+  /** Evidence for an account of unknown age: between a fresh and an established account. */
+  static final double UNKNOWN_AGE_EVIDENCE = 0.6;
+
+  public record Assessment(boolean reportable, double score, List<String> evidence) {}
+
+  private static final Assessment NOT_REPORTABLE = new Assessment(false, 0.0, List.of());
+
+  private Scoring() {}
+
+  public static Assessment assess(WindowFeatures f, ScoringPolicy policy) {
+    return switch (f.getKeySpace()) {
+      case ACCOUNT -> account(f, policy.account());
+      case TEMPLATE -> campaign(f, policy.campaign());
+      case SUBNET -> subnet(f, policy.subnet());
+    };
+  }
+
+  static Assessment account(WindowFeatures f, ScoringPolicy.AccountRules r) {
+    if (f.getRequests() < r.minRequests()) {
+      return NOT_REPORTABLE;
+    }
+    double repetition = r.nearDuplicateShare().evidence(f.getNearDuplicateShare());
+    double variety = r.templateVariety().evidence(f.getTemplateVariety());
+    double focus = Math.max(r.cotShare().evidence(f.getCotShare()),
+        r.extractionShare().evidence(f.getExtractionCapabilityShare()));
+    Double cv = f.getInterarrivalCv();
+    double regular = cv == null ? 0.0 : r.interarrivalCv().evidence(cv);
+    double uniform = r.promptTokensCv().evidence(f.getPromptTokensCv());
+    double rate = r.ratePerMinute().evidence(f.getRatePerMinute());
+    double score = repetition * variety * (0.3 + 0.7 * (0.4 * focus + 0.3 * regular + 0.15 * uniform + 0.15 * rate));
+    List<String> evidence = new ArrayList<>();
+    evidence.add(kv("requests", f.getRequests()));
+    evidence.add(kv("rate_per_minute", f.getRatePerMinute()));
+    evidence.add(kv("near_duplicate_share", f.getNearDuplicateShare()));
+    evidence.add(kv("template_variety", f.getTemplateVariety()));
+    evidence.add(kv("cot_share", f.getCotShare()));
+    evidence.add(kv("extraction_capability_share", f.getExtractionCapabilityShare()));
+    evidence.add(cv == null ? "interarrival_cv=unknown" : kv("interarrival_cv", cv));
+    evidence.add(kv("prompt_tokens_cv", f.getPromptTokensCv()));
+    return new Assessment(true, clamp(score), evidence);
+  }
+
+  static Assessment campaign(WindowFeatures f, ScoringPolicy.CampaignRules r) {
+    if (f.getDominantTemplateSize() < 2 || f.getDistinctAccounts() < r.reportMinAccounts()) {
+      return NOT_REPORTABLE;
+    }
+    // Smaller templates are still reported, scored 0, so the replacement pattern can see fresh accounts
+    // pick up a template that was already throttled.
+    boolean campaignSized = f.getDistinctAccounts() >= r.minAccounts() && f.getDistinctSubnets() >= r.minSubnets();
+    double perAccount = requestsPerAccount(f);
+    double spread = r.subnets().evidence(f.getDistinctSubnets());
+    double thin = r.requestsPerAccount().evidence(perAccount);
+    double variety = r.templateVariety().evidence(f.getTemplateVariety());
+    double focus = Math.max(r.cotShare().evidence(f.getCotShare()),
+        r.extractionShare().evidence(f.getExtractionCapabilityShare()));
+    double tight = r.templateSpreadBits().evidence(f.getTemplateSpreadBits());
+    Double youngShare = f.getYoungAccountShare();
+    double young = youngShare == null ? UNKNOWN_AGE_EVIDENCE : r.youngAccountShare().evidence(youngShare);
+    double base = 0.25 * spread + 0.2 * thin + 0.15 * variety + 0.25 * focus + 0.15 * tight;
+    double score = campaignSized ? base * (0.5 + 0.5 * young) : 0.0;
+    List<String> evidence = new ArrayList<>();
+    evidence.add(kv("accounts", f.getDistinctAccounts()));
+    evidence.add(kv("subnets", f.getDistinctSubnets()));
+    evidence.add(kv("asns", f.getDistinctAsns()));
+    evidence.add(kv("countries", f.getDistinctCountries()));
+    evidence.add(kv("requests_per_account", perAccount));
+    evidence.add(youngShare == null ? "young_account_share=unknown" : kv("young_account_share", youngShare));
+    evidence.add(kv("template_variety", f.getTemplateVariety()));
+    evidence.add(kv("template_spread_bits", f.getTemplateSpreadBits()));
+    evidence.add(kv("cot_share", f.getCotShare()));
+    evidence.add(kv("extraction_capability_share", f.getExtractionCapabilityShare()));
+    return new Assessment(true, clamp(score), evidence);
+  }
+
+  static Assessment subnet(WindowFeatures f, ScoringPolicy.SubnetRules r) {
+    if (f.getDistinctAccounts() < r.minAccounts() || f.getRequests() < r.minRequests()) {
+      return NOT_REPORTABLE;
+    }
+    double perAccount = (double) f.getRequests() / Math.max(1, f.getDistinctAccounts());
+    double dominance = r.dominantTemplateShare().evidence(f.getDominantTemplateShare());
+    double thin = r.requestsPerAccount().evidence(perAccount);
+    double variety = r.templateVariety().evidence(f.getTemplateVariety());
+    double focus = Math.max(r.cotShare().evidence(f.getCotShare()),
+        r.extractionShare().evidence(f.getExtractionCapabilityShare()));
+    Double youngShare = f.getYoungAccountShare();
+    double young = youngShare == null ? UNKNOWN_AGE_EVIDENCE : r.youngAccountShare().evidence(youngShare);
+    double score = dominance * (0.3 + 0.7 * (0.2 * thin + 0.2 * variety + 0.3 * focus + 0.3 * young));
+    List<String> evidence = new ArrayList<>();
+    evidence.add(kv("accounts", f.getDistinctAccounts()));
+    evidence.add(kv("requests", f.getRequests()));
+    evidence.add(kv("dominant_template_share", f.getDominantTemplateShare()));
+    evidence.add(kv("requests_per_account", perAccount));
+    evidence.add(youngShare == null ? "young_account_share=unknown" : kv("young_account_share", youngShare));
+    evidence.add(kv("template_variety", f.getTemplateVariety()));
+    evidence.add(kv("cot_share", f.getCotShare()));
+    return new Assessment(true, clamp(score), evidence);
+  }
+
+  /** Requests of the dominant template per account sending it: about 1 for a hydra of light accounts. */
+  static double requestsPerAccount(WindowFeatures f) {
+    double templateRequests = f.getDominantTemplateShare() * f.getRequests();
+    return Math.max(1.0, templateRequests / Math.max(1, f.getDistinctAccounts()));
+  }
+
+  private static double clamp(double score) {
+    return Math.max(0.0, Math.min(1.0, score));
+  }
+
+  static String kv(String name, double value) {
+    return name + "=" + String.format(Locale.ROOT, "%.3f", value);
+  }
+
+  static String kv(String name, int value) {
+    return name + "=" + value;
+  }
+}
