@@ -68,7 +68,8 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
 
     long firstEnd = paneStart + slide;
     if (firstEnd - 1 <= watermark) {
-      firstEnd = (Math.floorDiv(watermark, slide) + 1) * slide;
+      // Late for its own pane but inside later windows: it counts from the next window still to come.
+      firstEnd = (Math.floorDiv(watermark + 1, slide) + 1) * slide;
     }
     ctx.timerService().registerEventTimeTimer(firstEnd - 1);
   }

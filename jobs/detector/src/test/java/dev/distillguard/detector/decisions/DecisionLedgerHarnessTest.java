@@ -1,0 +1,125 @@
+package dev.distillguard.detector.decisions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.distillguard.contract.EntityType;
+import dev.distillguard.contract.ThrottleAction;
+import dev.distillguard.contract.ThrottleDecision;
+import dev.distillguard.detector.model.Evidence;
+import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.patterns.ScoringPolicy;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class DecisionLedgerHarnessTest {
+
+  private static final long MINUTE = 60_000;
+  private static final long T0 = 5_000 * MINUTE;
+
+  private final ScoringPolicy.ActionRules actions = ScoringPolicy.defaults().actions();
+
+  @Test
+  void evidenceBecomesADecisionThatWidensAndThenExpiresLeavingNoState() throws Exception {
+    try (var harness = harness()) {
+      harness.processElement(record(evidence("campaign", 0.8, List.of("a1", "a2"), T0 + 10 * MINUTE)));
+      harness.processWatermark(T0 + 10 * MINUTE - 1);
+      List<ThrottleDecision> out = harness.extractOutputValues();
+      assertThat(out).hasSize(1);
+      ThrottleDecision first = out.get(0);
+      assertThat(first.getEntityType()).isEqualTo(EntityType.CAMPAIGN);
+      assertThat(first.getEntityId()).isEqualTo("campaign-b1:beef");
+      assertThat(first.getAction()).isEqualTo(ThrottleAction.THROTTLE);
+      assertThat(first.getMaxRequestsPerMinute()).isEqualTo(6);
+      assertThat(first.getAccounts()).containsExactly("a1", "a2");
+      assertThat(first.getExpiresAt().toEpochMilli()).isEqualTo(T0 + 70 * MINUTE);
+
+      // New accounts and a stronger score: the decision widens and escalates, keeping everyone named.
+      harness.processElement(record(evidence("campaign", 0.95, List.of("a3"), T0 + 12 * MINUTE)));
+      harness.processWatermark(T0 + 12 * MINUTE - 1);
+      ThrottleDecision second = harness.extractOutputValues().get(1);
+      assertThat(second.getAction()).isEqualTo(ThrottleAction.BLOCK);
+      assertThat(second.getMaxRequestsPerMinute()).isZero();
+      assertThat(second.getAccounts()).containsExactly("a1", "a2", "a3");
+      assertThat(second.getWindowStart()).isEqualTo(first.getWindowStart());
+      assertThat(second.getDecisionId()).isNotEqualTo(first.getDecisionId());
+
+      // The same evidence again changes nothing: no new record.
+      harness.processElement(record(evidence("campaign", 0.95, List.of("a3"), T0 + 13 * MINUTE)));
+      harness.processWatermark(T0 + 13 * MINUTE - 1);
+      assertThat(harness.extractOutputValues()).hasSize(2);
+
+      harness.processWatermark(T0 + 3 * 60 * MINUTE);
+      assertThat(harness.numKeyedStateEntries()).isZero();
+      assertThat(harness.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void evidenceBelowReviewIsIgnoredAndCeilingCapsTheAction() throws Exception {
+    try (var harness = harness()) {
+      harness.processElement(record(evidence("weak", 0.3, List.of("x"), T0 + MINUTE)));
+      Evidence subnet = evidence("subnet", 0.99, List.of("y", "z"), T0 + MINUTE);
+      subnet.setKeySpace(KeySpace.SUBNET);
+      subnet.setEntityId("203.0.113.0/24");
+      subnet.setMaxAction(ThrottleAction.REVIEW.name());
+      harness.processElement(record(subnet));
+      harness.processWatermark(T0 + 2 * MINUTE);
+      List<ThrottleDecision> out = harness.extractOutputValues();
+      assertThat(out).hasSize(1);
+      assertThat(out.get(0).getEntityType()).isEqualTo(EntityType.SUBNET);
+      assertThat(out.get(0).getAction()).isEqualTo(ThrottleAction.REVIEW);
+      assertThat(out.get(0).getMaxRequestsPerMinute()).isNull();
+    }
+  }
+
+  @Test
+  void evidenceArrivingInAnyOrderGivesTheSameDecisions() throws Exception {
+    Evidence a = evidence("coordinated-template-campaign", 0.8, List.of("a1"), T0 + MINUTE);
+    Evidence b = evidence("replacement", 0.9, List.of("a2"), T0 + MINUTE);
+    List<ThrottleDecision> ab;
+    List<ThrottleDecision> ba;
+    try (var harness = harness()) {
+      harness.processElement(record(a));
+      harness.processElement(record(b));
+      harness.processWatermark(T0 + 2 * MINUTE);
+      ab = harness.extractOutputValues();
+    }
+    try (var harness = harness()) {
+      harness.processElement(record(b));
+      harness.processElement(record(a));
+      harness.processWatermark(T0 + 2 * MINUTE);
+      ba = harness.extractOutputValues();
+    }
+    assertThat(ab).isNotEmpty().isEqualTo(ba);
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, Evidence, ThrottleDecision> harness() throws Exception {
+    var operator = new KeyedProcessOperator<>(new DecisionLedger(actions, 1000, "test"));
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, DecisionLedger::entityKey, Types.STRING);
+    harness.open();
+    return harness;
+  }
+
+  private static StreamRecord<Evidence> record(Evidence e) {
+    return new StreamRecord<>(e, e.getWindowEnd() - 1);
+  }
+
+  private static Evidence evidence(String pattern, double score, List<String> accounts, long windowEnd) {
+    Evidence e = new Evidence();
+    e.setKeySpace(KeySpace.TEMPLATE);
+    e.setEntityId("b1:beef");
+    e.setPattern(pattern);
+    e.setScore(score);
+    e.setReasons(List.of("pattern=" + pattern));
+    e.setAccounts(accounts);
+    e.setSubnets(List.of("100.64.1.0/24"));
+    e.setWindowStart(windowEnd - 10 * MINUTE);
+    e.setWindowEnd(windowEnd);
+    e.setMaxAction(ThrottleAction.BLOCK.name());
+    return e;
+  }
+}

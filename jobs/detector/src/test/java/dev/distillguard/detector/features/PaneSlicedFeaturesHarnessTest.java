@@ -1,0 +1,127 @@
+package dev.distillguard.detector.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.distillguard.detector.model.CallEvent;
+import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.model.WindowFeatures;
+import dev.distillguard.detector.patterns.ScoringPolicy;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** Time and state of the pane-sliced feature operator: what it emits when, and that quiet keys vanish. */
+class PaneSlicedFeaturesHarnessTest {
+
+  private static final long MINUTE = 60_000;
+  private static final long T0 = 1_000 * MINUTE;
+
+  private final FeatureSettings settings = FeatureSettings.defaults();
+  private final ScoringPolicy policy = ScoringPolicy.defaults();
+
+  @Test
+  void aBurstIsReportedEverySlideThenTheKeyLeavesNoStateAndNoTimers() throws Exception {
+    try (var harness = accountHarness()) {
+      // 60 calls a minute for 3 minutes, one template with its slots filled differently each time.
+      for (int i = 0; i < 180; i++) {
+        long t = T0 + i * 1_000;
+        harness.processElement(new StreamRecord<>(call("acct-1", t, i, 0xABCDEF0123L ^ (1L << (i % 40))), t));
+      }
+      assertThat(harness.numKeyedStateEntries()).isPositive();
+      assertThat(harness.numEventTimeTimers()).isPositive();
+
+      harness.processWatermark(T0 + 3 * MINUTE - 1);
+      List<WindowFeatures> firstThree = features(harness);
+      assertThat(firstThree).extracting(WindowFeatures::getWindowEnd)
+          .containsExactly(T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE);
+      assertThat(firstThree).extracting(WindowFeatures::getRequests).containsExactly(60, 120, 180);
+      assertThat(firstThree.get(2).getScore()).isGreaterThan(0.7);
+
+      // The window slides past the burst: reported until the burst leaves the window, then silence.
+      harness.processWatermark(T0 + 30 * MINUTE);
+      assertThat(harness.numKeyedStateEntries()).isZero();
+      assertThat(harness.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aLightKeyIsNeverReportedAndLeavesNothingBehind() throws Exception {
+    try (var harness = accountHarness()) {
+      harness.processElement(new StreamRecord<>(call("acct-light", T0 + 5, 1, 42L), T0 + 5));
+      harness.processWatermark(T0 + 11 * MINUTE);
+      assertThat(features(harness)).isEmpty();
+      assertThat(harness.numKeyedStateEntries()).isZero();
+      assertThat(harness.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aCallForAWindowAlreadyGoneIsDroppedNotStored() throws Exception {
+    try (var harness = accountHarness()) {
+      harness.processWatermark(T0 + 20 * MINUTE);
+      harness.processElement(new StreamRecord<>(call("acct-late", T0, 1, 42L), T0));
+      assertThat(harness.numKeyedStateEntries()).isZero();
+      assertThat(harness.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aCallLateForItsPaneButInsideLaterWindowsCountsForThoseWindows() throws Exception {
+    try (var harness = accountHarness()) {
+      for (int i = 0; i < 40; i++) {
+        harness.processElement(new StreamRecord<>(call("acct-2", T0 + i * 100, i, 7L), T0 + i * 100));
+      }
+      harness.processWatermark(T0 + 2 * MINUTE - 1);
+      int before = features(harness).size();
+      // Late for the first pane, which is still inside the next eight windows.
+      harness.processElement(new StreamRecord<>(call("acct-2", T0 + 30_000, 99, 7L), T0 + 30_000));
+      harness.processWatermark(T0 + 3 * MINUTE - 1);
+      List<WindowFeatures> all = features(harness);
+      assertThat(all.get(all.size() - 1).getRequests()).isEqualTo(41);
+      assertThat(all.size()).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void templateKeysAreReportedOnlyForRealTemplatesSharedByAccounts() throws Exception {
+    var operator = new KeyedProcessOperator<>(new PaneSlicedFeatures<Long>(KeySpace.TEMPLATE, settings, policy));
+    try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getTemplateKey, Types.LONG)) {
+      harness.open();
+      long template = 0x0F0F_1234_5678_9ABCL;
+      for (int i = 0; i < 30; i++) {
+        CallEvent c = call("hydra-" + i, T0 + i * 1_000, i, template ^ (1L << (20 + i % 30)));
+        c.setSubnet("100.64." + i + ".0/24");
+        c.setTemplateKey(7L);
+        harness.processElement(new StreamRecord<>(c, c.getEventTime()));
+      }
+      harness.processWatermark(T0 + MINUTE - 1);
+      List<WindowFeatures> out = features(harness);
+      assertThat(out).hasSize(1);
+      assertThat(out.get(0).getDistinctAccounts()).isEqualTo(30);
+      assertThat(out.get(0).getDistinctSubnets()).isEqualTo(30);
+      assertThat(out.get(0).getScore()).isGreaterThan(0.7);
+      harness.processWatermark(T0 + 11 * MINUTE);
+      assertThat(harness.numKeyedStateEntries()).isZero();
+      assertThat(harness.numEventTimeTimers()).isZero();
+    }
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> accountHarness() throws Exception {
+    var operator = new KeyedProcessOperator<>(new PaneSlicedFeatures<String>(KeySpace.ACCOUNT, settings, policy));
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getAccountId, Types.STRING);
+    harness.open();
+    return harness;
+  }
+
+  private static List<WindowFeatures> features(KeyedOneInputStreamOperatorTestHarness<?, CallEvent, WindowFeatures> h) {
+    return h.extractOutputValues();
+  }
+
+  static CallEvent call(String account, long time, long rank, long simhash) {
+    return new CallEvent(time, rank * 0x9E3779B97F4A7C15L, account, null, "203.0.113.0/24", 64500, "NL",
+        86_400_000L, 150, 500, simhash, 1, true, 0L);
+  }
+}
