@@ -33,7 +33,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
-  private static final String CLASSPATH_RESOURCE = "kafka-broker.classpath";
+  private static final List<String> CLASSPATH_RESOURCES =
+      List.of("kafka-broker-provided.classpath", "kafka-broker-runtime.classpath");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final Path dataDir;
@@ -231,22 +232,25 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return file;
   }
 
-  /** The broker's classpath: Kafka server and tools jars from the local Maven repository. */
+  /** The broker's classpath: Kafka server and tools jars, and their codecs, from the local Maven repository. */
   public static String brokerClasspath() {
-    try (InputStream in = LocalKafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(CLASSPATH_RESOURCE + " is missing: build the testkit module with Maven");
-      }
-      String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-      for (String entry : classpath.split(java.io.File.pathSeparator)) {
-        if (!Files.exists(Path.of(entry))) {
-          throw new IllegalStateException("Kafka broker jar " + entry + " is missing: rebuild the testkit module");
+    java.util.LinkedHashSet<String> entries = new java.util.LinkedHashSet<>();
+    for (String resource : CLASSPATH_RESOURCES) {
+      try (InputStream in = LocalKafkaBroker.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException(resource + " is missing: build the testkit module with Maven");
         }
+        for (String entry : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(java.io.File.pathSeparator)) {
+          if (!Files.exists(Path.of(entry))) {
+            throw new IllegalStateException("Kafka broker jar " + entry + " is missing: rebuild the testkit module");
+          }
+          entries.add(entry);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      return classpath;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
+    return String.join(java.io.File.pathSeparator, entries);
   }
 
   private static List<String> javaCommand(String classpath, String heap, Path log4j, String mainClass,

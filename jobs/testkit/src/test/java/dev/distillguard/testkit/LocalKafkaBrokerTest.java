@@ -29,6 +29,7 @@ class LocalKafkaBrokerTest {
 
       Properties producerProps = new Properties();
       producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      producerProps.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
       try (KafkaProducer<String, String> producer =
           new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {
         for (int i = 0; i < 10; i++) {
@@ -60,6 +61,8 @@ class LocalKafkaBrokerTest {
 
   @Test
   void brokerClasspathPointsAtExistingJars() {
-    assertThat(LocalKafkaBroker.brokerClasspath()).contains("kafka_2.13-").contains("kafka-clients-");
+    // The codecs matter: without lz4 on the broker, every lz4-compressed produce request fails.
+    assertThat(LocalKafkaBroker.brokerClasspath()).contains("kafka_2.13-").contains("kafka-clients-")
+        .contains("lz4").contains("zstd").contains("snappy");
   }
 }
