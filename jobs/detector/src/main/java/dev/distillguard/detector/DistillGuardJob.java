@@ -5,6 +5,7 @@ import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.ingest.IngestWatermarks;
 import dev.distillguard.detector.ingest.Ingested;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -36,15 +37,24 @@ public final class DistillGuardJob {
 
   /** The live job on {@code env}: unbounded gateway source, live throttle topic. */
   public static DetectorTopology.Outputs defineLive(StreamExecutionEnvironment env, DetectorConfig config) {
+    return define(env, config, DetectorKafka.gatewaySource(config), config.kafka().throttleTopic(),
+        config.kafka().transactionalIdPrefix());
+  }
+
+  /**
+   * The detector between a gateway source (bounded or not: the caller decides) and a throttle topic.
+   * Dead letters go to the configured dead-letter topic under their own transactional ids.
+   */
+  public static DetectorTopology.Outputs define(StreamExecutionEnvironment env, DetectorConfig config,
+      KafkaSourceBuilder<Ingested> source, String throttleTopic, String transactionalIdPrefix) {
     DataStream<Ingested> ingested = env
-        .fromSource(DetectorKafka.gatewaySource(config).build(),
+        .fromSource(source.build(),
             IngestWatermarks.strategy(config.eventTime().outOfOrderness(), config.eventTime().idleness()),
             "gateway calls")
         .uid("gateway-calls-source");
-    String prefix = config.kafka().transactionalIdPrefix();
     return DetectorTopology.define(ingested,
-        DetectorKafka.decisionSink(config, config.kafka().throttleTopic(), prefix),
-        DetectorKafka.deadLetterSink(config, config.kafka().deadLetterTopic(), prefix + "-dead-letters"),
+        DetectorKafka.decisionSink(config, throttleTopic, transactionalIdPrefix),
+        DetectorKafka.deadLetterSink(config, config.kafka().deadLetterTopic(), transactionalIdPrefix + "-dead-letters"),
         config);
   }
 

@@ -25,6 +25,8 @@ public final class Settings {
 
   private static final String DEFAULTS = "defaults.properties";
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  /** Longer than any window, horizon or timeout makes sense for, and far from overflowing milliseconds. */
+  private static final Duration MAX_DURATION = Duration.ofDays(3650);
 
   private final Map<String, String> values;
   private final Set<String> read = new HashSet<>();
@@ -178,14 +180,22 @@ public final class Settings {
     if (!m.matches()) {
       throw new ConfigException(key + " must be a duration such as 500ms, 30s, 10m, 2h or 7d, was '" + text + "'");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      Duration d = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+      if (d.compareTo(MAX_DURATION) > 0) {
+        throw new ConfigException(key + " must be at most " + MAX_DURATION.toDays() + "d, was '" + text + "'");
+      }
+      return d;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new ConfigException(key + " is too large a duration: '" + text + "'");
+    }
   }
 
   public <E extends Enum<E>> E enumeration(String key, Class<E> type) {

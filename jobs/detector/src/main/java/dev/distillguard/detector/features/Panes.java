@@ -19,6 +19,12 @@ public final class Panes {
 
   static final int CAPABILITIES = Capability.values().length;
 
+  /** Index of each member set in {@code Pane.member_levels}. */
+  static final int ACCOUNTS = 0;
+  static final int SUBNETS = 1;
+  static final int ASNS = 2;
+  static final int COUNTRIES = 3;
+
   private Panes() {}
 
   public static Pane empty() {
@@ -32,6 +38,7 @@ public final class Panes {
     pane.setSubnets(new HashMap<>());
     pane.setAsns(new HashMap<>());
     pane.setCountries(new HashMap<>());
+    pane.setMemberLevels(new ArrayList<>(Collections.nCopies(4, 0)));
     return pane;
   }
 
@@ -56,41 +63,68 @@ public final class Panes {
     if (space == KeySpace.ACCOUNT) {
       addArrival(pane, (int) (call.getEventTime() - paneStart), settings.maxOffsetsPerPane());
       // An account hopping networks is a rotation signal; keep its subnets, bounded like any member set.
-      addMember(pane, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
+      addMember(pane, SUBNETS, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
       return;
     }
-    if (addMember(pane, pane.getAccounts(), call.getAccountId(), simhash, settings.maxMembersPerPane())) {
+    if (addMember(pane, ACCOUNTS, pane.getAccounts(), call.getAccountId(), simhash, settings.maxMembersPerPane())) {
       Long age = call.getAccountAgeMs();
       if (age != null) {
         boolean young = age < settings.youngAccountAge().toMillis();
         pane.getYoungAccounts().merge(call.getAccountId(), young, Boolean::logicalOr);
       }
     }
-    addMember(pane, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
+    addMember(pane, SUBNETS, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
     if (call.getAsn() != null) {
-      addMember(pane, pane.getAsns(), Integer.toString(call.getAsn()), simhash, settings.maxMembersPerPane());
+      addMember(pane, ASNS, pane.getAsns(), Integer.toString(call.getAsn()), simhash, settings.maxMembersPerPane());
     }
     if (call.getCountry() != null) {
-      addMember(pane, pane.getCountries(), call.getCountry(), simhash, settings.maxMembersPerPane());
+      addMember(pane, COUNTRIES, pane.getCountries(), call.getCountry(), simhash, settings.maxMembersPerPane());
     }
   }
 
   /**
-   * Records a member with its representative SimHash, the one of least {@link #representativeOrder}.
-   * Returns false when the member set is full and the member is new.
+   * Records a member with its representative SimHash, the one first in {@link #representativeOrder}.
+   * Past {@code cap} members the set becomes a hash sample: the sampling level rises until the members
+   * whose hash starts with that many zero bits fit, which is the same set whatever the arrival order.
+   * Returns whether the member is in the set.
    */
-  static boolean addMember(Pane pane, Map<String, Long> members, String member, long simhash, int cap) {
+  static boolean addMember(Pane pane, int kind, Map<String, Long> members, String member, long simhash, int cap) {
+    int level = pane.getMemberLevels().get(kind);
+    long hash = memberHash(member);
+    if (!sampled(hash, level)) {
+      return false;
+    }
     Long current = members.get(member);
     if (current == null) {
-      if (members.size() >= cap) {
-        pane.setMembersTruncated(true);
-        return false;
-      }
       members.put(member, simhash);
-    } else if (Long.compareUnsigned(representativeOrder(simhash), representativeOrder(current)) < 0) {
+      while (members.size() > cap) {
+        int raised = ++level;
+        pane.setMembersTruncated(true);
+        members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
+        if (kind == ACCOUNTS) {
+          pane.getYoungAccounts().keySet().removeIf(m -> !sampled(memberHash(m), raised));
+        }
+      }
+      pane.getMemberLevels().set(kind, level);
+      return sampled(hash, level);
+    }
+    if (Long.compareUnsigned(representativeOrder(simhash), representativeOrder(current)) < 0) {
       members.put(member, simhash);
     }
     return true;
+  }
+
+  static boolean sampled(long memberHash, int level) {
+    return level == 0 || (memberHash >>> (64 - level)) == 0;
+  }
+
+  static long memberHash(String member) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < member.length(); i++) {
+      h ^= member.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return representativeOrder(h);
   }
 
   /** A fixed pseudo-random order over SimHashes, so the representative does not depend on arrival order. */

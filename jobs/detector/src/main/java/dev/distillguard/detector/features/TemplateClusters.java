@@ -9,7 +9,8 @@ import java.util.Arrays;
  *
  * <p>Three passes: seed clusters greedily over the sorted sample; take each cluster's bitwise majority
  * as its centroid (a paraphrased template's requests scatter around the unseen template, and the
- * majority recovers it); reassign every request to its nearest centroid within the radius.
+ * majority recovers it) and merge clusters whose centroids are within the radius; reassign every
+ * request to its nearest centroid within the radius.
  */
 public final class TemplateClusters {
 
@@ -61,33 +62,47 @@ public final class TemplateClusters {
       assignment[i] = found;
     }
 
-    // Pass 2: majority centroids.
-    long[] centroids = new long[seedCount];
+    // Pass 2: majority centroids, then merge clusters whose centroids agree. Requests d bits from a
+    // template can be 2d bits from each other, so a loose paraphrase seeds several clusters in pass 1;
+    // their centroids all land near the template, and merging them recovers one.
     int[][] votes = new int[seedCount][64];
     int[] sizes = new int[seedCount];
     for (int i = 0; i < length; i++) {
-      int c = assignment[i];
-      sizes[c]++;
-      long s = sorted[i];
-      for (int bit = 0; bit < 64; bit++) {
-        if (((s >>> bit) & 1L) != 0) {
-          votes[c][bit]++;
-        }
-      }
+      addVotes(votes[assignment[i]], sorted[i]);
+      sizes[assignment[i]]++;
+    }
+    long[] centroids = new long[seedCount];
+    for (int c = 0; c < seedCount; c++) {
+      centroids[c] = majority(votes[c], sizes[c], seeds[c]);
+    }
+    int[] mergedInto = new int[seedCount];
+    for (int c = 0; c < seedCount; c++) {
+      mergedInto[c] = c;
     }
     for (int c = 0; c < seedCount; c++) {
-      long centroid = 0;
-      for (int bit = 0; bit < 64; bit++) {
-        // Ties keep the seed's bit, so a two-member cluster stays anchored on a real prompt.
-        int ones = votes[c][bit];
-        int zeros = sizes[c] - ones;
-        boolean set = ones > zeros || (ones == zeros && ((seeds[c] >>> bit) & 1L) != 0);
-        if (set) {
-          centroid |= 1L << bit;
+      if (mergedInto[c] != c) {
+        continue;
+      }
+      for (int other = c + 1; other < seedCount; other++) {
+        if (mergedInto[other] == other && Long.bitCount(centroids[c] ^ centroids[other]) <= radius) {
+          mergedInto[other] = c;
+          for (int bit = 0; bit < 64; bit++) {
+            votes[c][bit] += votes[other][bit];
+          }
+          sizes[c] += sizes[other];
+          centroids[c] = majority(votes[c], sizes[c], seeds[c]);
         }
       }
-      centroids[c] = centroid;
     }
+    int live = 0;
+    long[] merged = new long[seedCount];
+    for (int c = 0; c < seedCount; c++) {
+      if (mergedInto[c] == c) {
+        merged[live++] = centroids[c];
+      }
+    }
+    centroids = Arrays.copyOf(merged, live);
+    seedCount = live;
 
     // Pass 3: reassign to the nearest centroid; a request near none stands alone.
     int[] finalSizes = new int[seedCount];
@@ -140,6 +155,27 @@ public final class TemplateClusters {
     }
     int size = finalSizes[dominant];
     return new Result(length, clusters, clustered, size, centroid, distinct, (double) distanceSum / size);
+  }
+
+  private static void addVotes(int[] votes, long simhash) {
+    for (int bit = 0; bit < 64; bit++) {
+      if (((simhash >>> bit) & 1L) != 0) {
+        votes[bit]++;
+      }
+    }
+  }
+
+  /** Bitwise majority; a tie keeps the seed's bit, so a two-member cluster stays on a real prompt. */
+  private static long majority(int[] votes, int size, long seed) {
+    long centroid = 0;
+    for (int bit = 0; bit < 64; bit++) {
+      int ones = votes[bit];
+      int zeros = size - ones;
+      if (ones > zeros || (ones == zeros && ((seed >>> bit) & 1L) != 0)) {
+        centroid |= 1L << bit;
+      }
+    }
+    return centroid;
   }
 
   private static int nearest(long[] centres, int count, long value, int radius) {

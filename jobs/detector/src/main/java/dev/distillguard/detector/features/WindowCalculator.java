@@ -41,6 +41,12 @@ public final class WindowCalculator {
     Map<String, Long> asns = new HashMap<>();
     Map<String, Long> countries = new HashMap<>();
     boolean truncated = false;
+    int[] levels = new int[4];
+    for (Pane pane : window.values()) {
+      for (int kind = 0; kind < levels.length; kind++) {
+        levels[kind] = Math.max(levels[kind], pane.getMemberLevels().get(kind));
+      }
+    }
     ArrivalStats arrivals = new ArrivalStats();
 
     for (Map.Entry<Long, Pane> entry : window.entrySet()) {
@@ -59,11 +65,13 @@ public final class WindowCalculator {
         Panes.addToSample(sampleRank, sampleSimhash, ranks.get(i), pane.getSampleSimhash().get(i),
             settings.sampleSize());
       }
-      mergeMembers(accounts, pane.getAccounts());
+      // Panes sampled at different levels meet at the highest, so the window's members are again the
+      // order-independent hash sample.
+      mergeMembers(accounts, pane.getAccounts(), levels[Panes.ACCOUNTS]);
       pane.getYoungAccounts().forEach((account, isYoung) -> young.merge(account, isYoung, Boolean::logicalOr));
-      mergeMembers(subnets, pane.getSubnets());
-      mergeMembers(asns, pane.getAsns());
-      mergeMembers(countries, pane.getCountries());
+      mergeMembers(subnets, pane.getSubnets(), levels[Panes.SUBNETS]);
+      mergeMembers(asns, pane.getAsns(), levels[Panes.ASNS]);
+      mergeMembers(countries, pane.getCountries(), levels[Panes.COUNTRIES]);
       truncated |= pane.getMembersTruncated();
       if (space == KeySpace.ACCOUNT) {
         arrivals.addPane(entry.getKey(), pane.getOffsets(), pane.getOffsetsTruncated());
@@ -143,8 +151,11 @@ public final class WindowCalculator {
     return features;
   }
 
-  private static void mergeMembers(Map<String, Long> into, Map<String, Long> from) {
+  private static void mergeMembers(Map<String, Long> into, Map<String, Long> from, int level) {
     for (Map.Entry<String, Long> e : from.entrySet()) {
+      if (level > 0 && !Panes.sampled(Panes.memberHash(e.getKey()), level)) {
+        continue;
+      }
       into.merge(e.getKey(), e.getValue(), (a, b) ->
           Long.compareUnsigned(Panes.representativeOrder(a), Panes.representativeOrder(b)) <= 0 ? a : b);
     }

@@ -119,9 +119,16 @@ public final class CallValidator implements Serializable {
     if (value == null || value.length() != 2) {
       return null;
     }
-    char a = Character.toUpperCase(value.charAt(0));
-    char b = Character.toUpperCase(value.charAt(1));
-    return a >= 'A' && a <= 'Z' && b >= 'A' && b <= 'Z' ? new String(new char[] {a, b}) : null;
+    char a = value.charAt(0);
+    char b = value.charAt(1);
+    if (!isAsciiLetter(a) || !isAsciiLetter(b)) {
+      return null;
+    }
+    return new String(new char[] {(char) (a & ~0x20), (char) (b & ~0x20)});
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
   }
 
   /** 64-bit hash of the request id: orders the request sample and spots redeliveries. */

@@ -56,6 +56,11 @@ public final class GatewayRecordDeserializer implements KafkaRecordDeserializati
       return Ingested.of(deadLetter(RejectReason.EMPTY_RECORD, "the record has no value", value, key, topic,
           partition, offset, timestamp));
     }
+    String malformed = AvroBinaryGuard.check(ApiCall.getClassSchema(), value);
+    if (malformed != null) {
+      return Ingested.of(deadLetter(RejectReason.UNDECODABLE, "not an Avro ApiCall: " + malformed, value, key, topic,
+          partition, offset, timestamp));
+    }
     ApiCall call;
     try {
       decoder = DecoderFactory.get().binaryDecoder(value, decoder);

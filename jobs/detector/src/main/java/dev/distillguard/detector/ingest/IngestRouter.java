@@ -12,8 +12,9 @@ import org.apache.flink.util.Collector;
  * Sends each ingested record one way: usable calls on, dead letters and late calls to their side
  * outputs. The counters reconcile: read = processed + dead-lettered + late.
  *
- * <p>A call is late when every window it belongs to has been emitted beyond the allowed lateness, judged
- * by the pane it falls in: the same rule the feature operators apply, checked once here.
+ * <p>A call is late when the pane (slide) it falls in closed more than the allowed lateness ago: the
+ * watermark has passed the pane's end plus the allowed lateness. A call within the allowed lateness
+ * still counts in the windows not yet emitted.
  */
 public final class IngestRouter extends ProcessFunction<Ingested, CallEvent> {
 
