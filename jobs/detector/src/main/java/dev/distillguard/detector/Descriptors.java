@@ -4,7 +4,7 @@ import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
-import dev.distillguard.detector.model.Pane;
+import dev.distillguard.detector.model.KeyPanes;
 import dev.distillguard.detector.model.WindowFeatures;
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -33,9 +33,9 @@ public final class Descriptors {
   /** Calls that arrived after the windows they belong to had closed. */
   public static final OutputTag<CallEvent> LATE_CALLS = new OutputTag<>("late-calls", CALL_EVENT);
 
-  /** A key's open panes by pane start; gone when the key goes quiet. */
-  public static MapStateDescriptor<Long, Pane> panes() {
-    return new MapStateDescriptor<>("panes", Types.LONG, new AvroTypeInfo<>(Pane.class));
+  /** A key's panes and its one timer; gone when the key goes quiet. */
+  public static ValueStateDescriptor<KeyPanes> keyPanes() {
+    return new ValueStateDescriptor<>("key-panes", new AvroTypeInfo<>(KeyPanes.class));
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

@@ -2,38 +2,42 @@ package dev.distillguard.detector.features;
 
 import dev.distillguard.detector.Descriptors;
 import dev.distillguard.detector.model.CallEvent;
+import dev.distillguard.detector.model.KeyPanes;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.Scoring;
 import dev.distillguard.detector.patterns.ScoringPolicy;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Sliding-window features of one key space, pane-sliced: each call updates the one pane (slide) it falls
- * in, and at every window end the key's panes in the window are combined, scored and, when the key space
- * says the window is worth a look, emitted. Memory per key is the panes of one window; a key with no call
- * for a whole window leaves no state and no timer.
+ * in, and at a window end the key's panes in the window are combined, scored and, when the key space
+ * says the window is worth a look, emitted. A key holds one state value (its panes, at most one window
+ * of them) and one timer.
  *
- * <p>One timer per window end, at {@code end - 1}, like Flink's own windows: the window is complete when
- * the watermark reaches its last millisecond.
+ * <p>The timer goes to the next window end that could be reported, judged by a cheap upper bound (enough
+ * requests, enough accounts), or else to the end of the last window the key's panes are in, to clean up.
+ * Most keys (a light account, a prompt nobody else sent) never pass the bound: they cost one timer, and
+ * leave no state and no timer once their panes slide out. Timers fire at {@code end - 1}, like Flink's
+ * own windows: a window is complete when the watermark reaches its last millisecond.
  */
 public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, WindowFeatures> {
 
   private static final long serialVersionUID = 1L;
+  private static final long NO_TIMER = Long.MIN_VALUE;
 
   private final KeySpace space;
   private final FeatureSettings settings;
   private final ScoringPolicy policy;
 
-  private transient MapState<Long, Pane> panes;
+  private transient ValueState<KeyPanes> state;
   private transient Counter droppedLate;
 
   public PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy) {
@@ -44,7 +48,7 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
 
   @Override
   public void open(OpenContext openContext) {
-    panes = getRuntimeContext().getMapState(Descriptors.panes());
+    state = getRuntimeContext().getState(Descriptors.keyPanes());
     droppedLate = getRuntimeContext().getMetricGroup().counter("droppedLateCalls");
   }
 
@@ -59,35 +63,29 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
       droppedLate.inc();
       return;
     }
-    Pane pane = panes.get(paneStart);
-    if (pane == null) {
-      pane = Panes.empty();
+    KeyPanes key = state.value();
+    if (key == null) {
+      key = new KeyPanes(new ArrayList<>(), NO_TIMER, false);
     }
-    Panes.add(pane, call, space, paneStart, settings);
-    panes.put(paneStart, pane);
-
-    long firstEnd = paneStart + slide;
-    if (firstEnd - 1 <= watermark) {
-      // Late for its own pane but inside later windows: it counts from the next window still to come.
-      firstEnd = (Math.floorDiv(watermark + 1, slide) + 1) * slide;
+    Panes.add(paneAt(key.getPanes(), paneStart), call, space, settings);
+    // More calls only make windows more reportable, so a report timer already due no later than this
+    // pane's first window still stands; anything else is worked out again.
+    if (!(key.getTimerReports() && key.getTimer() <= paneStart + slide - 1)) {
+      schedule(key, ctx, watermark);
     }
-    ctx.timerService().registerEventTimeTimer(firstEnd - 1);
+    state.update(key);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowFeatures> out) throws Exception {
-    long windowEnd = timestamp + 1;
-    long slide = settings.slideMillis();
-    TreeMap<Long, Pane> byStart = new TreeMap<>();
-    long keepFrom = windowEnd + slide - settings.windowMillis();
-    Iterator<Map.Entry<Long, Pane>> it = panes.iterator();
-    while (it.hasNext()) {
-      Map.Entry<Long, Pane> entry = it.next();
-      byStart.put(entry.getKey(), entry.getValue());
+    KeyPanes key = state.value();
+    if (key == null || key.getTimer() != timestamp) {
+      return;
     }
-
-    if (mayReport(byStart, windowEnd)) {
-      WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, byStart,
+    long windowEnd = timestamp + 1;
+    List<Pane> panes = key.getPanes();
+    if (key.getTimerReports() && mayReport(panes, windowEnd)) {
+      WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, panes,
           settings);
       if (features != null) {
         Scoring.Assessment assessment = Scoring.assess(features, policy);
@@ -98,37 +96,85 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
         }
       }
     }
-
-    boolean remaining = false;
-    for (Long start : byStart.keySet()) {
-      if (start < keepFrom) {
-        panes.remove(start);
-      } else {
-        remaining = true;
+    long keepFrom = windowEnd + settings.slideMillis() - settings.windowMillis();
+    // A new list rather than removeIf: state restored or copied by Avro holds lists that cannot remove
+    // through an iterator.
+    List<Pane> kept = new ArrayList<>(panes.size());
+    for (Pane pane : panes) {
+      if (pane.getStart() >= keepFrom) {
+        kept.add(pane);
       }
     }
-    if (remaining) {
-      ctx.timerService().registerEventTimeTimer(windowEnd + slide - 1);
+    key.setPanes(kept);
+    key.setTimer(NO_TIMER);
+    if (kept.isEmpty()) {
+      state.clear();
+      return;
     }
+    schedule(key, ctx, timestamp);
+    state.update(key);
+  }
+
+  private static String keyName(Object key) {
+    return key instanceof Long template ? TemplateBands.name(template) : key.toString();
+  }
+
+  /** The key's pane starting at {@code start}, created in order if missing. */
+  private static Pane paneAt(List<Pane> panes, long start) {
+    int i = panes.size() - 1;
+    while (i >= 0 && panes.get(i).getStart() > start) {
+      i--;
+    }
+    if (i >= 0 && panes.get(i).getStart() == start) {
+      return panes.get(i);
+    }
+    Pane pane = Panes.empty(start);
+    panes.add(i + 1, pane);
+    return pane;
+  }
+
+  /** Points the key's one timer at the next window end that may report, or else at its cleanup. */
+  private void schedule(KeyPanes key, Context ctx, long watermark) {
+    long slide = settings.slideMillis();
+    List<Pane> panes = key.getPanes();
+    long firstEnd = panes.get(0).getStart() + slide;
+    long notBefore = (Math.floorDiv(watermark + 1, slide) + 1) * slide;
+    long cleanupEnd = panes.get(panes.size() - 1).getStart() + settings.windowMillis();
+    long next = cleanupEnd;
+    boolean reports = false;
+    for (long end = Math.max(firstEnd, notBefore); end < cleanupEnd; end += slide) {
+      if (mayReport(panes, end)) {
+        next = end;
+        reports = true;
+        break;
+      }
+    }
+    long timer = Math.max(next, notBefore) - 1;
+    if (timer != key.getTimer()) {
+      if (key.getTimer() != NO_TIMER) {
+        ctx.timerService().deleteEventTimeTimer(key.getTimer());
+      }
+      ctx.timerService().registerEventTimeTimer(timer);
+      key.setTimer(timer);
+    }
+    key.setTimerReports(reports);
   }
 
   /** A cheap upper bound on whether the window can pass its key space's minimum, before the full work. */
-  private boolean mayReport(TreeMap<Long, Pane> byStart, long windowEnd) {
+  private boolean mayReport(List<Pane> panes, long windowEnd) {
     long windowStart = windowEnd - settings.windowMillis();
     int requests = 0;
     int accountsUpperBound = 0;
-    for (Pane pane : byStart.subMap(windowStart, windowEnd).values()) {
-      requests += pane.getCount();
-      accountsUpperBound += pane.getAccounts().size();
+    for (Pane pane : panes) {
+      if (pane.getStart() >= windowStart && pane.getStart() < windowEnd) {
+        requests += pane.getCount();
+        accountsUpperBound += pane.getAccounts().size();
+      }
     }
     return switch (space) {
       case ACCOUNT -> requests >= policy.account().minRequests();
       case SUBNET -> requests >= policy.subnet().minRequests() && accountsUpperBound >= policy.subnet().minAccounts();
       case TEMPLATE -> requests >= 2 && accountsUpperBound >= policy.campaign().reportMinAccounts();
     };
-  }
-
-  private static String keyName(Object key) {
-    return key instanceof Long template ? TemplateBands.name(template) : key.toString();
   }
 }

@@ -27,8 +27,9 @@ public final class Panes {
 
   private Panes() {}
 
-  public static Pane empty() {
+  public static Pane empty(long start) {
     Pane pane = new Pane();
+    pane.setStart(start);
     pane.setCapabilities(new ArrayList<>(Collections.nCopies(CAPABILITIES, 0)));
     pane.setOffsets(new ArrayList<>());
     pane.setSampleRank(new ArrayList<>());
@@ -42,7 +43,8 @@ public final class Panes {
     return pane;
   }
 
-  public static void add(Pane pane, CallEvent call, KeySpace space, long paneStart, FeatureSettings settings) {
+  public static void add(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings) {
+    long paneStart = pane.getStart();
     pane.setCount(pane.getCount() + 1);
     int promptTokens = call.getPromptTokens();
     int completionTokens = call.getCompletionTokens();

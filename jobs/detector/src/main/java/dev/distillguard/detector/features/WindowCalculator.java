@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeSet;
 
 /** Combines the panes of one window into its features. Pure: the same panes give the same features. */
 public final class WindowCalculator {
@@ -19,13 +17,18 @@ public final class WindowCalculator {
   private WindowCalculator() {}
 
   /**
-   * @param panes the key's panes by start time; those in {@code [windowEnd - size, windowEnd)} count
+   * @param panes the key's panes, oldest first; those starting in {@code [windowEnd - size, windowEnd)} count
    * @return the window's features, unscored; null when the window holds no request
    */
-  public static WindowFeatures compute(KeySpace space, String key, long windowEnd,
-      NavigableMap<Long, Pane> panes, FeatureSettings settings) {
+  public static WindowFeatures compute(KeySpace space, String key, long windowEnd, List<Pane> panes,
+      FeatureSettings settings) {
     long windowStart = windowEnd - settings.windowMillis();
-    NavigableMap<Long, Pane> window = panes.subMap(windowStart, true, windowEnd, false);
+    List<Pane> window = new ArrayList<>(panes.size());
+    for (Pane pane : panes) {
+      if (pane.getStart() >= windowStart && pane.getStart() < windowEnd) {
+        window.add(pane);
+      }
+    }
     int requests = 0;
     long promptSum = 0;
     double promptSq = 0;
@@ -42,15 +45,14 @@ public final class WindowCalculator {
     Map<String, Long> countries = new HashMap<>();
     boolean truncated = false;
     int[] levels = new int[4];
-    for (Pane pane : window.values()) {
+    for (Pane pane : window) {
       for (int kind = 0; kind < levels.length; kind++) {
         levels[kind] = Math.max(levels[kind], pane.getMemberLevels().get(kind));
       }
     }
     ArrivalStats arrivals = new ArrivalStats();
 
-    for (Map.Entry<Long, Pane> entry : window.entrySet()) {
-      Pane pane = entry.getValue();
+    for (Pane pane : window) {
       requests += pane.getCount();
       promptSum += pane.getPromptTokensSum();
       promptSq += pane.getPromptTokensSq();
@@ -74,7 +76,7 @@ public final class WindowCalculator {
       mergeMembers(countries, pane.getCountries(), levels[Panes.COUNTRIES]);
       truncated |= pane.getMembersTruncated();
       if (space == KeySpace.ACCOUNT) {
-        arrivals.addPane(entry.getKey(), pane.getOffsets(), pane.getOffsetsTruncated());
+        arrivals.addPane(pane.getStart(), pane.getOffsets(), pane.getOffsetsTruncated());
       }
     }
     if (requests == 0) {
@@ -92,10 +94,10 @@ public final class WindowCalculator {
     boolean onlyNearTemplate = space == KeySpace.TEMPLATE;
     long centroid = templates.dominantCentroid();
     int radius = settings.clusterRadiusBits();
-    TreeSet<String> memberAccounts = members(accounts, onlyNearTemplate, centroid, radius);
-    TreeSet<String> memberSubnets = members(subnets, onlyNearTemplate, centroid, radius);
-    TreeSet<String> memberAsns = members(asns, onlyNearTemplate, centroid, radius);
-    TreeSet<String> memberCountries = members(countries, onlyNearTemplate, centroid, radius);
+    List<String> memberAccounts = members(accounts, onlyNearTemplate, centroid, radius);
+    List<String> memberSubnets = members(subnets, onlyNearTemplate, centroid, radius);
+    List<String> memberAsns = members(asns, onlyNearTemplate, centroid, radius);
+    int memberCountries = members(countries, onlyNearTemplate, centroid, radius).size();
     int knownAge = 0;
     int youngCount = 0;
     for (String account : memberAccounts) {
@@ -132,19 +134,16 @@ public final class WindowCalculator {
     features.setDistinctAccounts(space == KeySpace.ACCOUNT ? 1 : memberAccounts.size());
     features.setDistinctSubnets(memberSubnets.size());
     features.setDistinctAsns(memberAsns.size());
-    features.setDistinctCountries(memberCountries.size());
+    features.setDistinctCountries(memberCountries);
     features.setYoungAccountShare(knownAge == 0 ? null : (double) youngCount / knownAge);
-    List<String> listed = new ArrayList<>(Math.min(memberAccounts.size(), settings.maxListedAccounts()));
-    for (String account : memberAccounts) {
-      if (listed.size() == settings.maxListedAccounts()) {
-        truncated = true;
-        break;
-      }
-      listed.add(account);
+    List<String> listed = memberAccounts;
+    if (listed.size() > settings.maxListedAccounts()) {
+      listed = new ArrayList<>(listed.subList(0, settings.maxListedAccounts()));
+      truncated = true;
     }
     features.setAccounts(space == KeySpace.ACCOUNT ? List.of(key) : listed);
-    features.setSubnets(new ArrayList<>(memberSubnets));
-    features.setAsns(new ArrayList<>(memberAsns));
+    features.setSubnets(memberSubnets);
+    features.setAsns(memberAsns);
     features.setMembersTruncated(truncated);
     features.setScore(0.0);
     features.setEvidence(new ArrayList<>());
@@ -161,13 +160,15 @@ public final class WindowCalculator {
     }
   }
 
-  private static TreeSet<String> members(Map<String, Long> members, boolean onlyNear, long centroid, int radius) {
-    TreeSet<String> out = new TreeSet<>();
+  /** The members (near the template, for a template key), sorted. */
+  private static List<String> members(Map<String, Long> members, boolean onlyNear, long centroid, int radius) {
+    List<String> out = new ArrayList<>(members.size());
     for (Map.Entry<String, Long> e : members.entrySet()) {
       if (!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) {
         out.add(e.getKey());
       }
     }
+    out.sort(null);
     return out;
   }
 

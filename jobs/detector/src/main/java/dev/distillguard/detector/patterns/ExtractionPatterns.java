@@ -23,6 +23,7 @@ public final class ExtractionPatterns {
 
   static final String SUSPICIOUS = "suspicious";
   static final String THROTTLED = "throttled";
+  static final String RETHROTTLED = "throttled-again";
   static final String FRESH = "fresh";
 
   private ExtractionPatterns() {}
@@ -54,15 +55,19 @@ public final class ExtractionPatterns {
   }
 
   /**
-   * After a template was scored at throttle level, a later window (disjoint from it) where the same
-   * template comes from mostly fresh accounts on the networks it used before: the banned accounts' work
-   * taken over by new ones. Matches even when the new wave is far below campaign size.
+   * After a template was scored at throttle level, a later window of the same template, below throttle
+   * level, sent mostly by accounts the throttled window did not have, on the networks it used: the
+   * throttled accounts' work taken over by new ones. Matches even when the new wave is far below campaign
+   * size. Only the last throttled window of a run anchors a match: the next throttled window discards the
+   * previous one's wait, so a long campaign keeps one partial match, not one per window.
    */
   public static Pattern<WindowFeatures, WindowFeatures> replacement(double throttleScore, ReplacementRules rules) {
     return Pattern.<WindowFeatures>begin(THROTTLED, AfterMatchSkipStrategy.skipPastLastEvent())
         .where(new ScoreAtLeast(throttleScore))
+        .notFollowedBy(RETHROTTLED)
+        .where(new ScoreAtLeast(throttleScore))
         .followedBy(FRESH)
-        .where(new FreshAccountsOnSameInfrastructure(rules))
+        .where(new FreshAccountsOnSameInfrastructure(throttleScore, rules))
         .within(rules.horizon());
   }
 
@@ -127,14 +132,19 @@ public final class ExtractionPatterns {
 
   static final class FreshAccountsOnSameInfrastructure extends IterativeCondition<WindowFeatures> {
     private static final long serialVersionUID = 1L;
+    private final double throttleScore;
     private final ReplacementRules rules;
 
-    FreshAccountsOnSameInfrastructure(ReplacementRules rules) {
+    FreshAccountsOnSameInfrastructure(double throttleScore, ReplacementRules rules) {
+      this.throttleScore = throttleScore;
       this.rules = rules;
     }
 
     @Override
     public boolean filter(WindowFeatures f, Context<WindowFeatures> ctx) throws Exception {
+      if (f.getScore() >= throttleScore) {
+        return false;
+      }
       Iterator<WindowFeatures> throttled = ctx.getEventsForPattern(THROTTLED).iterator();
       return throttled.hasNext() && isReplacement(throttled.next(), f, rules);
     }
@@ -142,7 +152,7 @@ public final class ExtractionPatterns {
 
   /** The replacement condition, as a plain predicate. */
   static boolean isReplacement(WindowFeatures throttled, WindowFeatures later, ReplacementRules rules) {
-    if (later.getWindowStart() < throttled.getWindowEnd()) {
+    if (later.getWindowEnd() <= throttled.getWindowEnd()) {
       return false;
     }
     if (Long.bitCount(later.getTemplateCentroid() ^ throttled.getTemplateCentroid()) > rules.radiusBits()) {

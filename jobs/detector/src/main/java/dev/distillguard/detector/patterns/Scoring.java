@@ -3,7 +3,6 @@ package dev.distillguard.detector.patterns;
 import dev.distillguard.detector.model.WindowFeatures;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Turns one window's features into a suspicion score in [0, 1] and the evidence behind it. Pure.
@@ -124,8 +123,25 @@ public final class Scoring {
     return Math.max(0.0, Math.min(1.0, score));
   }
 
+  /** {@code name=value} with three decimals, as %.3f would print it, without the cost of a Formatter. */
   static String kv(String name, double value) {
-    return name + "=" + String.format(Locale.ROOT, "%.3f", value);
+    StringBuilder out = new StringBuilder(name.length() + 12).append(name).append('=');
+    if (!Double.isFinite(value)) {
+      return out.append(value).toString();
+    }
+    long thousandths = Math.round(Math.abs(value) * 1000);
+    if (value < 0 && thousandths != 0) {
+      out.append('-');
+    }
+    long fraction = thousandths % 1000;
+    out.append(thousandths / 1000).append('.');
+    if (fraction < 100) {
+      out.append('0');
+    }
+    if (fraction < 10) {
+      out.append('0');
+    }
+    return out.append(fraction).toString();
   }
 
   static String kv(String name, int value) {

@@ -4,8 +4,8 @@ import dev.distillguard.contract.Capability;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /** CallEvents built field by field, and panes built from them the way the feature operator builds them. */
@@ -95,17 +95,17 @@ final class CallEvents {
   }
 
   /** The panes of one key, the calls added in the given order. */
-  static TreeMap<Long, Pane> panes(List<CallEvent> calls, KeySpace space, FeatureSettings settings) {
+  static List<Pane> panes(List<CallEvent> calls, KeySpace space, FeatureSettings settings) {
     TreeMap<Long, Pane> panes = new TreeMap<>();
     long slide = settings.slideMillis();
     for (CallEvent call : calls) {
       long paneStart = Math.floorDiv(call.getEventTime(), slide) * slide;
-      Panes.add(panes.computeIfAbsent(paneStart, s -> Panes.empty()), call, space, paneStart, settings);
+      Panes.add(panes.computeIfAbsent(paneStart, Panes::empty), call, space, settings);
     }
-    return panes;
+    return new ArrayList<>(panes.values());
   }
 
-  static NavigableMap<Long, Pane> panes(List<CallEvent> calls, KeySpace space) {
+  static List<Pane> panes(List<CallEvent> calls, KeySpace space) {
     return panes(calls, space, FeatureSettings.defaults());
   }
 

@@ -6,7 +6,9 @@ import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.ScoringPolicy;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -109,9 +111,55 @@ class PaneSlicedFeaturesHarnessTest {
     }
   }
 
+  @Test
+  void aSnapshotAndRestoreMidBurstChangesNothing() throws Exception {
+    List<WindowFeatures> uninterrupted;
+    try (var harness = accountHarness()) {
+      burst(harness, 0, 300);
+      harness.processWatermark(T0 + 30 * MINUTE);
+      uninterrupted = features(harness);
+    }
+
+    List<WindowFeatures> resumed;
+    OperatorSubtaskState snapshot;
+    List<WindowFeatures> beforeSnapshot;
+    try (var harness = accountHarness()) {
+      burst(harness, 0, 150);
+      snapshot = harness.snapshot(1L, T0 + 3 * MINUTE);
+      beforeSnapshot = features(harness);
+    }
+    try (var harness = accountHarness(snapshot)) {
+      burst(harness, 150, 300);
+      harness.processWatermark(T0 + 30 * MINUTE);
+      resumed = new ArrayList<>(beforeSnapshot);
+      resumed.addAll(features(harness));
+      assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+    assertThat(uninterrupted).isNotEmpty();
+    assertThat(resumed).isEqualTo(uninterrupted);
+  }
+
+  /** Calls {@code from} to {@code to} of a 60-a-minute burst, the watermark following a second behind. */
+  private static void burst(KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> harness,
+      int from, int to) throws Exception {
+    for (int i = from; i < to; i++) {
+      long t = T0 + i * 1_000L;
+      harness.processElement(new StreamRecord<>(call("acct-snap", t, i, 0x1234_5678L ^ (1L << (i % 40))), t));
+      harness.processWatermark(t - 1_000);
+    }
+  }
+
   private KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> accountHarness() throws Exception {
+    return accountHarness(null);
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> accountHarness(
+      OperatorSubtaskState restoreFrom) throws Exception {
     var operator = new KeyedProcessOperator<>(new PaneSlicedFeatures<String>(KeySpace.ACCOUNT, settings, policy));
     var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getAccountId, Types.STRING);
+    if (restoreFrom != null) {
+      harness.initializeState(restoreFrom);
+    }
     harness.open();
     return harness;
   }

@@ -16,9 +16,7 @@ import dev.distillguard.detector.model.WindowFeatures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Random;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class WindowCalculatorTest {
@@ -32,7 +30,7 @@ class WindowCalculatorTest {
 
   @Test
   void emptyWindowHasNoFeatures() {
-    assertThat(WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, new TreeMap<>(), DEFAULTS)).isNull();
+    assertThat(WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, List.of(), DEFAULTS)).isNull();
 
     // Panes exist, but none inside the window.
     List<CallEvent> outside = List.of(call("a", T0 - MINUTE).build(), call("a", END).build());
@@ -388,7 +386,7 @@ class WindowCalculatorTest {
   }
 
   private static WindowFeatures compute(KeySpace space, List<CallEvent> calls) {
-    NavigableMap<Long, Pane> panes = panes(calls, space);
+    List<Pane> panes = panes(calls, space);
     // An account's key is its id; other keys' names do not enter the features.
     String key = space == KeySpace.ACCOUNT ? calls.get(0).getAccountId() : "key";
     WindowFeatures f = WindowCalculator.compute(space, key, END, panes, DEFAULTS);

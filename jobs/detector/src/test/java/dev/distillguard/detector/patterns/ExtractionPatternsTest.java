@@ -48,15 +48,17 @@ class ExtractionPatternsTest {
   }
 
   @Test
-  void aWindowOverlappingTheThrottledOneIsNoReplacement() {
-    WindowFeatures later = replacement();
-    later.setWindowStart(throttled().getWindowEnd() - 1);
-    later.setWindowEnd(later.getWindowStart() + 10 * MINUTE);
-    assertThat(ExtractionPatterns.isReplacement(throttled(), later, RULES)).isFalse();
+  void onlyALaterWindowCanBeAReplacement() {
+    WindowFeatures same = replacement();
+    same.setWindowEnd(throttled().getWindowEnd());
+    same.setWindowStart(throttled().getWindowStart());
+    assertThat(ExtractionPatterns.isReplacement(throttled(), same, RULES)).isFalse();
 
-    // Starting exactly where the throttled window ends is after it.
-    later.setWindowStart(throttled().getWindowEnd());
-    assertThat(ExtractionPatterns.isReplacement(throttled(), later, RULES)).isTrue();
+    // One slide later, overlapping, with newcomers: their accounts were not in the throttled window.
+    WindowFeatures next = replacement();
+    next.setWindowStart(throttled().getWindowStart() + MINUTE);
+    next.setWindowEnd(throttled().getWindowEnd() + MINUTE);
+    assertThat(ExtractionPatterns.isReplacement(throttled(), next, RULES)).isTrue();
   }
 
   @Test

@@ -1,0 +1,108 @@
+package dev.distillguard.workbench;
+
+import dev.distillguard.contract.AvroBinary;
+import dev.distillguard.contract.DeadLetter;
+import dev.distillguard.contract.ThrottleDecision;
+import dev.distillguard.detector.DetectorKafka;
+import dev.distillguard.detector.DistillGuardJob;
+import dev.distillguard.detector.config.DetectorConfig;
+import dev.distillguard.simulate.KafkaTrafficWriter;
+import dev.distillguard.simulate.LabelledCall;
+import dev.distillguard.testkit.LocalKafkaBroker;
+import dev.distillguard.testkit.TopicReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * One run of the real detector on this machine: simulated traffic written to a real broker, the job on
+ * a local Flink environment reading the gateway topic to the end offsets it finds at start, and the
+ * decisions read back as the rate limiter would, {@code read_committed}.
+ */
+public final class LocalDetectorRun {
+
+  /** What a run left on the broker, and how long the job took. */
+  public record Result(List<ThrottleDecision> decisions, List<DeadLetter> deadLetters, Duration jobTime) {}
+
+  private LocalDetectorRun() {}
+
+  /** Creates the detector's topics: the gateway topic with {@code partitions}, the outputs with one each. */
+  public static void createTopics(LocalKafkaBroker broker, DetectorConfig config, int partitions) {
+    broker.createTopic(config.kafka().inputTopic(), partitions);
+    broker.createTopic(config.kafka().throttleTopic(), 1, Map.of("cleanup.policy", "compact"));
+    broker.createTopic(config.kafka().deadLetterTopic(), 1);
+  }
+
+  /** Writes the traffic to the gateway topic; returns how many calls were written. */
+  public static long write(LocalKafkaBroker broker, DetectorConfig config, Iterable<LabelledCall> traffic) {
+    long written = 0;
+    try (KafkaTrafficWriter writer = new KafkaTrafficWriter(broker.bootstrapServers(), config.kafka().inputTopic())) {
+      for (LabelledCall call : traffic) {
+        writer.write(call.call());
+        written++;
+      }
+    }
+    return written;
+  }
+
+  /** Configuration for a local run against {@code broker}, with more settings as {@code --key value} pairs. */
+  public static DetectorConfig config(LocalKafkaBroker broker, String... overrides) {
+    List<String> args = new ArrayList<>(List.of("--bootstrap.servers", broker.bootstrapServers(),
+        "--starting-offsets", "earliest"));
+    args.addAll(List.of(overrides));
+    return DetectorConfig.fromArgs(args.toArray(String[]::new));
+  }
+
+  /** Runs the live job's topology over everything in the gateway topic now, then reads what it wrote. */
+  public static Result run(LocalKafkaBroker broker, DetectorConfig config, int parallelism) throws Exception {
+    Path checkpoints = Files.createTempDirectory("distill-guard-checkpoints-");
+    Configuration conf = DistillGuardJob.jobConfiguration(config);
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    DistillGuardJob.define(env, config,
+        DetectorKafka.gatewaySource(config).setBounded(OffsetsInitializer.latest()),
+        config.kafka().throttleTopic(), config.kafka().transactionalIdPrefix());
+    long started = System.nanoTime();
+    try {
+      env.execute("distill-guard local run");
+    } finally {
+      deleteRecursively(checkpoints);
+    }
+    Duration jobTime = Duration.ofNanos(System.nanoTime() - started);
+    return new Result(readDecisions(broker, config.kafka().throttleTopic()),
+        readDeadLetters(broker, config.kafka().deadLetterTopic()), jobTime);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  public static List<ThrottleDecision> readDecisions(LocalKafkaBroker broker, String topic) {
+    List<ThrottleDecision> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : TopicReader.readCommitted(broker.bootstrapServers(), topic)) {
+      out.add(AvroBinary.decode(r.value(), ThrottleDecision.class));
+    }
+    return out;
+  }
+
+  public static List<DeadLetter> readDeadLetters(LocalKafkaBroker broker, String topic) {
+    List<DeadLetter> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : TopicReader.readCommitted(broker.bootstrapServers(), topic)) {
+      out.add(AvroBinary.decode(r.value(), DeadLetter.class));
+    }
+    return out;
+  }
+}
