@@ -44,7 +44,9 @@ public final class Scoring {
     double regular = cv == null ? 0.0 : r.interarrivalCv().evidence(cv);
     double uniform = r.promptTokensCv().evidence(f.getPromptTokensCv());
     double rate = r.ratePerMinute().evidence(f.getRatePerMinute());
-    double score = repetition * variety * (0.3 + 0.7 * (0.4 * focus + 0.3 * regular + 0.15 * uniform + 0.15 * rate));
+    // Repetition with fresh slot content is what an extraction burst is; without a reasoning or code focus
+    // or a scripted clock it is a busy product behind a long system prompt, so those carry most weight.
+    double score = repetition * variety * (0.15 + 0.85 * (0.45 * focus + 0.3 * regular + 0.1 * uniform + 0.15 * rate));
     List<String> evidence = new ArrayList<>();
     evidence.add(kv("requests", f.getRequests()));
     evidence.add(kv("rate_per_minute", f.getRatePerMinute()));

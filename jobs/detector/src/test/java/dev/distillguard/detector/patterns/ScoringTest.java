@@ -97,8 +97,8 @@ class ScoringTest {
     WindowFeatures f = accountExtraction();
     f.setInterarrivalCv(null);
     Scoring.Assessment a = Scoring.assess(f, POLICY);
-    // The timing term (weight 0.3 of 0.7) drops out: 0.3 + 0.7 * 0.7.
-    assertThat(a.score()).isCloseTo(0.79, within(1e-9));
+    // The timing term (weight 0.3 of 0.85) drops out: 0.15 + 0.85 * 0.7.
+    assertThat(a.score()).isCloseTo(0.745, within(1e-9));
     assertThat(a.evidence()).contains("interarrival_cv=unknown");
   }
 
@@ -111,11 +111,11 @@ class ScoringTest {
     weak.setPromptTokensCv(2.0);
     weak.setRatePerMinute(1);
     double floor = Scoring.assess(weak, POLICY).score();
-    // Repetition and variety alone give the 0.3 floor.
-    assertThat(floor).isCloseTo(0.3, within(1e-9));
+    // Repetition and variety alone give the 0.15 floor.
+    assertThat(floor).isCloseTo(0.15, within(1e-9));
 
     weak.setCotShare(0.9);
-    assertThat(Scoring.assess(weak, POLICY).score()).isCloseTo(0.3 + 0.7 * 0.4, within(1e-9));
+    assertThat(Scoring.assess(weak, POLICY).score()).isCloseTo(0.15 + 0.85 * 0.45, within(1e-9));
   }
 
   // --- campaign ---------------------------------------------------------------------------------------
