@@ -43,8 +43,13 @@ public final class Descriptors {
     return new MapStateDescriptor<>("pending-evidence", Types.LONG, Types.LIST(EVIDENCE));
   }
 
-  /** The decision in force for an entity, until it expires. */
-  public static ValueStateDescriptor<ThrottleDecision> decisionInForce() {
-    return new ValueStateDescriptor<>("decision-in-force", THROTTLE_DECISION);
+  /** The decisions in force under a ledger key, by entity id, until they expire. */
+  public static MapStateDescriptor<String, ThrottleDecision> decisionsInForce() {
+    return new MapStateDescriptor<>("decisions-in-force", Types.STRING, THROTTLE_DECISION);
+  }
+
+  /** The template centroid each campaign in force was first seen with. */
+  public static MapStateDescriptor<String, Long> campaignCentroids() {
+    return new MapStateDescriptor<>("campaign-centroids", Types.STRING, Types.LONG);
   }
 }

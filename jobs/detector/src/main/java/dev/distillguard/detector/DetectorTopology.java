@@ -110,9 +110,9 @@ public final class DetectorTopology {
 
     DataStream<ThrottleDecision> decisions = accountEvidence
         .union(subnetEvidence, campaignEvidence, replacementEvidence)
-        .keyBy(DecisionLedger::entityKey, Types.STRING)
-        .process(new DecisionLedger(scoring.actions(), patterns.maxAccountsPerDecision(), config.detectorVersion()),
-            Descriptors.THROTTLE_DECISION)
+        .keyBy(DecisionLedger::ledgerKey, Types.STRING)
+        .process(new DecisionLedger(scoring.actions(), patterns.maxAccountsPerDecision(),
+            config.features().clusterRadiusBits(), config.detectorVersion()), Descriptors.THROTTLE_DECISION)
         .uid("decision-ledger").name("decision ledger");
 
     return new Outputs(decisions, calls.getSideOutput(Descriptors.DEAD_LETTERS),

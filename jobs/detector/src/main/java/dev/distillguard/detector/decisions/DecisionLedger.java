@@ -11,52 +11,70 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * One entity's decision over time, keyed by {@code ENTITY_TYPE:entity_id}. Evidence from every pattern is
- * applied in event-time order (held until the watermark passes it, then sorted), so the decisions are the
- * same whichever pattern's match arrives first, live or in a backfill.
+ * Decisions over time. Accounts and subnets are keyed by {@code ENTITY_TYPE:entity_id}. Campaigns share
+ * one key: one template reaches the detector under several LSH band keys, and each band's evidence must
+ * land on the same campaign, the one whose template centroid it is near. Evidence from every pattern is
+ * applied in event-time order (held until the watermark passes it, then sorted), so decisions and
+ * campaign ids are the same whichever match arrives first, live or in a backfill.
  *
  * <p>A decision covers everyone named while it is in force: new evidence widens it (more accounts, a
  * stronger action) and extends its expiry. The rate limiter keeps the latest record per entity, so every
  * record is the whole current decision. A new record is emitted when the decision widens or escalates,
- * or when its expiry would otherwise lapse within the next quarter of its lifetime; when it expires, the
- * entity's state is cleared.
+ * or when its expiry would otherwise lapse within the next quarter of its lifetime; when it expires, its
+ * state is cleared.
  */
 public final class DecisionLedger extends KeyedProcessFunction<String, Evidence, ThrottleDecision> {
 
   private static final long serialVersionUID = 1L;
 
+  /** The key every campaign's evidence shares. Campaign evidence is a few records a minute at most. */
+  static final String CAMPAIGNS = EntityType.CAMPAIGN.name();
+
   private static final Comparator<Evidence> APPLY_ORDER = Comparator
       .comparing(Evidence::getPattern)
+      .thenComparing(Evidence::getEntityId)
       .thenComparing(Evidence::getWindowStart)
       .thenComparing(Evidence::getScore)
+      .thenComparing(Evidence::getTemplateCentroid)
       .thenComparing(e -> String.join(",", e.getAccounts()))
       .thenComparing(e -> String.join(",", e.getReasons()));
 
   private final ScoringPolicy.ActionRules actions;
   private final int maxAccounts;
+  private final int campaignRadiusBits;
   private final String detectorVersion;
 
   private transient MapState<Long, List<Evidence>> pending;
-  private transient ValueState<ThrottleDecision> inForce;
+  private transient MapState<String, ThrottleDecision> inForce;
+  private transient MapState<String, Long> campaignCentroids;
   private transient Counter emitted;
 
-  public DecisionLedger(ScoringPolicy.ActionRules actions, int maxAccounts, String detectorVersion) {
+  /**
+   * @param campaignRadiusBits template evidence within this many bits of a campaign's centroid belongs to
+   *     that campaign
+   */
+  public DecisionLedger(ScoringPolicy.ActionRules actions, int maxAccounts, int campaignRadiusBits,
+      String detectorVersion) {
     this.actions = actions;
     this.maxAccounts = maxAccounts;
+    this.campaignRadiusBits = campaignRadiusBits;
     this.detectorVersion = detectorVersion;
   }
 
-  public static String entityKey(Evidence evidence) {
-    return entityType(evidence.getKeySpace()) + ":" + entityId(evidence);
+  /** The ledger key of a piece of evidence: its entity, or the shared campaign key. */
+  public static String ledgerKey(Evidence evidence) {
+    return evidence.getKeySpace() == KeySpace.TEMPLATE ? CAMPAIGNS
+        : entityType(evidence.getKeySpace()) + ":" + evidence.getEntityId();
   }
 
   static EntityType entityType(KeySpace space) {
@@ -67,14 +85,16 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
     };
   }
 
-  static String entityId(Evidence evidence) {
-    return evidence.getKeySpace() == KeySpace.TEMPLATE ? "campaign-" + evidence.getEntityId() : evidence.getEntityId();
+  /** A campaign is named after the template centroid it was first seen with. */
+  static String campaignId(long centroid) {
+    return String.format(java.util.Locale.ROOT, "campaign-%016x", centroid);
   }
 
   @Override
   public void open(OpenContext openContext) {
     pending = getRuntimeContext().getMapState(Descriptors.pendingEvidence());
-    inForce = getRuntimeContext().getState(Descriptors.decisionInForce());
+    inForce = getRuntimeContext().getMapState(Descriptors.decisionsInForce());
+    campaignCentroids = getRuntimeContext().getMapState(Descriptors.campaignCentroids());
     emitted = getRuntimeContext().getMetricGroup().counter("decisionsEmitted");
   }
 
@@ -103,17 +123,29 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
       List<Evidence> batch = new ArrayList<>(pending.get(at));
       pending.remove(at);
       batch.sort(APPLY_ORDER);
+      // All evidence of one window end first, then at most one record per entity.
+      TreeMap<String, ThrottleDecision> staged = new TreeMap<>();
       for (Evidence evidence : batch) {
-        apply(evidence, ctx, out);
+        stage(evidence, staged);
+      }
+      for (ThrottleDecision candidate : staged.values()) {
+        publish(candidate, ctx, out);
       }
     }
-    ThrottleDecision current = inForce.value();
-    if (current != null && current.getExpiresAt().toEpochMilli() <= timestamp) {
-      inForce.clear();
+    List<String> expired = new ArrayList<>();
+    for (Map.Entry<String, ThrottleDecision> entry : inForce.entries()) {
+      if (entry.getValue().getExpiresAt().toEpochMilli() <= timestamp) {
+        expired.add(entry.getKey());
+      }
+    }
+    for (String entity : expired) {
+      inForce.remove(entity);
+      campaignCentroids.remove(entity);
     }
   }
 
-  private void apply(Evidence evidence, OnTimerContext ctx, Collector<ThrottleDecision> out) throws Exception {
+  /** Merges one piece of evidence into the entity's staged decision. */
+  private void stage(Evidence evidence, Map<String, ThrottleDecision> staged) throws Exception {
     ThrottleAction earned = actions.actionFor(evidence.getScore());
     if (earned == null) {
       return;
@@ -121,49 +153,96 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
     ThrottleAction ceiling = ThrottleAction.valueOf(evidence.getMaxAction());
     ThrottleAction action = earned.compareTo(ceiling) > 0 ? ceiling : earned;
     long decidedAt = evidence.getWindowEnd();
-    long ttl = actions.decisionTtl().toMillis();
 
-    ThrottleDecision current = inForce.value();
-    if (current != null && current.getExpiresAt().toEpochMilli() <= decidedAt) {
-      current = null;
+    String entityId = entityIdOf(evidence, decidedAt, staged);
+    ThrottleDecision base = staged.get(entityId);
+    if (base == null) {
+      base = inForceAt(entityId, decidedAt);
     }
     ThrottleDecision next = new ThrottleDecision();
     next.setEntityType(entityType(evidence.getKeySpace()));
-    next.setEntityId(entityId(evidence));
+    next.setEntityId(entityId);
     next.setDetectorVersion(detectorVersion);
     next.setDecidedAt(Instant.ofEpochMilli(decidedAt));
-    next.setExpiresAt(Instant.ofEpochMilli(decidedAt + ttl));
+    next.setExpiresAt(Instant.ofEpochMilli(decidedAt + actions.decisionTtl().toMillis()));
     next.setWindowEnd(Instant.ofEpochMilli(evidence.getWindowEnd()));
     next.setReasons(new ArrayList<>(evidence.getReasons()));
-    if (current == null) {
+    if (base == null) {
       next.setAction(action);
       next.setScore(evidence.getScore());
       next.setAccounts(capped(new TreeSet<>(evidence.getAccounts())));
       next.setSubnets(new ArrayList<>(new TreeSet<>(evidence.getSubnets())));
       next.setWindowStart(Instant.ofEpochMilli(evidence.getWindowStart()));
     } else {
-      next.setAction(action.compareTo(current.getAction()) > 0 ? action : current.getAction());
-      next.setScore(Math.max(evidence.getScore(), current.getScore()));
-      TreeSet<String> accounts = new TreeSet<>(current.getAccounts());
+      next.setAction(action.compareTo(base.getAction()) > 0 ? action : base.getAction());
+      next.setScore(Math.max(evidence.getScore(), base.getScore()));
+      if (evidence.getScore() < base.getScore()) {
+        next.setReasons(base.getReasons());
+      }
+      TreeSet<String> accounts = new TreeSet<>(base.getAccounts());
       accounts.addAll(evidence.getAccounts());
       next.setAccounts(capped(accounts));
-      TreeSet<String> subnets = new TreeSet<>(current.getSubnets());
+      TreeSet<String> subnets = new TreeSet<>(base.getSubnets());
       subnets.addAll(evidence.getSubnets());
       next.setSubnets(new ArrayList<>(subnets));
-      next.setWindowStart(current.getWindowStart());
-      if (!widensOrRenews(current, next, ttl)) {
-        return;
-      }
+      next.setWindowStart(base.getWindowStart());
+    }
+    staged.put(entityId, next);
+  }
+
+  /** Emits a staged decision if it is new, wider, stronger or due for renewal. */
+  private void publish(ThrottleDecision next, OnTimerContext ctx, Collector<ThrottleDecision> out)
+      throws Exception {
+    ThrottleDecision current = inForceAt(next.getEntityId(), next.getDecidedAt().toEpochMilli());
+    if (current != null && !widensOrRenews(current, next, actions.decisionTtl().toMillis())) {
+      return;
     }
     next.setMaxRequestsPerMinute(actions.requestsPerMinute(next.getAction()));
     next.setDecisionId(DecisionIds.idOf(next));
-    if (current != null) {
-      ctx.timerService().deleteEventTimeTimer(current.getExpiresAt().toEpochMilli());
+    ThrottleDecision previous = inForce.get(next.getEntityId());
+    if (previous != null) {
+      ctx.timerService().deleteEventTimeTimer(previous.getExpiresAt().toEpochMilli());
     }
     ctx.timerService().registerEventTimeTimer(next.getExpiresAt().toEpochMilli());
-    inForce.update(next);
+    inForce.put(next.getEntityId(), next);
     emitted.inc();
     out.collect(next);
+  }
+
+  /** The entity's decision if it is still in force at {@code time}. */
+  private ThrottleDecision inForceAt(String entityId, long time) throws Exception {
+    ThrottleDecision decision = inForce.get(entityId);
+    return decision == null || decision.getExpiresAt().toEpochMilli() <= time ? null : decision;
+  }
+
+  /**
+   * The entity the evidence is about. For template evidence, the campaign in force whose centroid is
+   * nearest within the radius (ties to the lower id), or a new campaign named after this centroid.
+   */
+  private String entityIdOf(Evidence evidence, long decidedAt, Map<String, ThrottleDecision> staged)
+      throws Exception {
+    if (evidence.getKeySpace() != KeySpace.TEMPLATE) {
+      return evidence.getEntityId();
+    }
+    long centroid = evidence.getTemplateCentroid();
+    String best = null;
+    int bestDistance = campaignRadiusBits + 1;
+    for (Map.Entry<String, Long> campaign : campaignCentroids.entries()) {
+      if (!staged.containsKey(campaign.getKey()) && inForceAt(campaign.getKey(), decidedAt) == null) {
+        continue;
+      }
+      int distance = Long.bitCount(campaign.getValue() ^ centroid);
+      if (distance < bestDistance || (distance == bestDistance && best != null && campaign.getKey().compareTo(best) < 0)) {
+        best = campaign.getKey();
+        bestDistance = distance;
+      }
+    }
+    if (best != null) {
+      return best;
+    }
+    String id = campaignId(centroid);
+    campaignCentroids.put(id, centroid);
+    return id;
   }
 
   private static boolean widensOrRenews(ThrottleDecision current, ThrottleDecision next, long ttl) {

@@ -84,6 +84,7 @@ public final class MatchToEvidence extends PatternProcessFunction<WindowFeatures
     evidence.setWindowStart(windowStart);
     evidence.setWindowEnd(windowEnd);
     evidence.setMaxAction(maxAction.name());
+    evidence.setTemplateCentroid(key.getTemplateCentroid());
     return evidence;
   }
 }

@@ -31,7 +31,7 @@ class DecisionLedgerHarnessTest {
       assertThat(out).hasSize(1);
       ThrottleDecision first = out.get(0);
       assertThat(first.getEntityType()).isEqualTo(EntityType.CAMPAIGN);
-      assertThat(first.getEntityId()).isEqualTo("campaign-b1:beef");
+      assertThat(first.getEntityId()).isEqualTo("campaign-00000000c0ffee00");
       assertThat(first.getAction()).isEqualTo(ThrottleAction.THROTTLE);
       assertThat(first.getMaxRequestsPerMinute()).isEqualTo(6);
       assertThat(first.getAccounts()).containsExactly("a1", "a2");
@@ -77,6 +77,29 @@ class DecisionLedgerHarnessTest {
   }
 
   @Test
+  void evidenceFromDifferentBandKeysOfOneTemplateIsOneCampaign() throws Exception {
+    try (var harness = harness()) {
+      Evidence band0 = evidence("coordinated-template-campaign", 0.8, List.of("a1"), T0 + MINUTE);
+      Evidence band2 = evidence("coordinated-template-campaign", 0.8, List.of("a2"), T0 + MINUTE);
+      band2.setEntityId("b2:1234");
+      band2.setTemplateCentroid(0xC0FFEE00L ^ 0b101L); // two bits off: the same template
+      Evidence other = evidence("coordinated-template-campaign", 0.8, List.of("z9"), T0 + MINUTE);
+      other.setEntityId("b0:9999");
+      other.setTemplateCentroid(~0xC0FFEE00L); // unrelated template
+      harness.processElement(record(band0));
+      harness.processElement(record(band2));
+      harness.processElement(record(other));
+      harness.processWatermark(T0 + 2 * MINUTE);
+      List<ThrottleDecision> out = harness.extractOutputValues();
+      ThrottleDecision last = out.stream().filter(d -> d.getEntityId().equals("campaign-00000000c0ffee00"))
+          .reduce((a, b) -> b).orElseThrow();
+      assertThat(last.getAccounts()).containsExactly("a1", "a2");
+      assertThat(out).extracting(ThrottleDecision::getEntityId).containsOnly("campaign-00000000c0ffee00",
+          String.format("campaign-%016x", ~0xC0FFEE00L));
+    }
+  }
+
+  @Test
   void evidenceArrivingInAnyOrderGivesTheSameDecisions() throws Exception {
     Evidence a = evidence("coordinated-template-campaign", 0.8, List.of("a1"), T0 + MINUTE);
     Evidence b = evidence("replacement", 0.9, List.of("a2"), T0 + MINUTE);
@@ -98,8 +121,8 @@ class DecisionLedgerHarnessTest {
   }
 
   private KeyedOneInputStreamOperatorTestHarness<String, Evidence, ThrottleDecision> harness() throws Exception {
-    var operator = new KeyedProcessOperator<>(new DecisionLedger(actions, 1000, "test"));
-    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, DecisionLedger::entityKey, Types.STRING);
+    var operator = new KeyedProcessOperator<>(new DecisionLedger(actions, 1000, 12, "test"));
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, DecisionLedger::ledgerKey, Types.STRING);
     harness.open();
     return harness;
   }
@@ -120,6 +143,7 @@ class DecisionLedgerHarnessTest {
     e.setWindowStart(windowEnd - 10 * MINUTE);
     e.setWindowEnd(windowEnd);
     e.setMaxAction(ThrottleAction.BLOCK.name());
+    e.setTemplateCentroid(0xC0FFEE00L);
     return e;
   }
 }
