@@ -8,6 +8,7 @@ import dev.distillguard.simulate.CampaignSpec;
 import dev.distillguard.simulate.KafkaTrafficWriter;
 import dev.distillguard.simulate.Scenario;
 import dev.distillguard.simulate.ScenarioSpec;
+import dev.distillguard.workbench.evaluate.Scoreboard;
 import dev.distillguard.testkit.LocalKafkaBroker;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import dev.distillguard.contract.AvroBinary;
 import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.DetectorKafka;
+import dev.distillguard.detector.DetectorTopology;
 import dev.distillguard.detector.DistillGuardJob;
 import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.simulate.KafkaTrafficWriter;
@@ -11,6 +12,7 @@ import dev.distillguard.simulate.LabelledCall;
 import dev.distillguard.testkit.LocalKafkaBroker;
 import dev.distillguard.testkit.TopicReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +20,6 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -37,10 +38,14 @@ public final class LocalDetectorRun {
 
   private LocalDetectorRun() {}
 
-  /** Creates the detector's topics: the gateway topic with {@code partitions}, the outputs with one each. */
+  /**
+   * Creates the detector's topics: the gateway topic with {@code partitions}, the outputs with one each.
+   * A rate limiter's throttle topic is compacted (it only needs the latest decision per entity); these
+   * local runs keep every record, because scoring a run needs each decision's history.
+   */
   public static void createTopics(LocalKafkaBroker broker, DetectorConfig config, int partitions) {
     broker.createTopic(config.kafka().inputTopic(), partitions);
-    broker.createTopic(config.kafka().throttleTopic(), 1, Map.of("cleanup.policy", "compact"));
+    broker.createTopic(config.kafka().throttleTopic(), 1);
     broker.createTopic(config.kafka().deadLetterTopic(), 1);
   }
 
@@ -66,13 +71,23 @@ public final class LocalDetectorRun {
 
   /** Runs the live job's topology over everything in the gateway topic now, then reads what it wrote. */
   public static Result run(LocalKafkaBroker broker, DetectorConfig config, int parallelism) throws Exception {
+    return run(broker, config, parallelism, null);
+  }
+
+  /** As {@link #run(LocalKafkaBroker, DetectorConfig, int)}, also collecting every reported window's features. */
+  public static Result run(LocalKafkaBroker broker, DetectorConfig config, int parallelism, FeatureTap features)
+      throws Exception {
     Path checkpoints = Files.createTempDirectory("distill-guard-checkpoints-");
     Configuration conf = DistillGuardJob.jobConfiguration(config);
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-    DistillGuardJob.define(env, config,
+    DetectorTopology.Outputs outputs = DistillGuardJob.define(env, config,
         DetectorKafka.gatewaySource(config).setBounded(OffsetsInitializer.latest()),
         config.kafka().throttleTopic(), config.kafka().transactionalIdPrefix());
+    if (features != null) {
+      outputs.accountFeatures().union(outputs.subnetFeatures(), outputs.templateFeatures())
+          .sinkTo(features).uid("feature-tap").name("feature tap");
+    }
     long started = System.nanoTime();
     try {
       env.execute("distill-guard local run");
@@ -84,9 +99,12 @@ public final class LocalDetectorRun {
         readDeadLetters(broker, config.kafka().deadLetterTopic()), jobTime);
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
+  /** Best effort: Flink may still be discarding old checkpoints while this walks the directory. */
+  private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      dir.toFile().deleteOnExit();
     }
   }
 

@@ -128,7 +128,8 @@ public record DetectorConfig(
               s.ramp("ramp.campaign.cot-share"),
               s.ramp("ramp.campaign.extraction-share"),
               s.ramp("ramp.campaign.template-spread-bits"),
-              s.ramp("ramp.campaign.young-account-share")),
+              s.ramp("ramp.campaign.young-account-share"),
+              s.ramp("ramp.campaign.accounts-per-payment")),
           new ScoringPolicy.SubnetRules(
               s.integer("subnet.min-accounts", 2, 1_000_000),
               s.integer("subnet.min-requests", 1, 1_000_000),
@@ -138,6 +139,7 @@ public record DetectorConfig(
               s.ramp("ramp.subnet.cot-share"),
               s.ramp("ramp.subnet.extraction-share"),
               s.ramp("ramp.subnet.young-account-share"),
+              s.ramp("ramp.subnet.accounts-per-payment"),
               s.enumeration("subnet.max-action", ThrottleAction.class)),
           new ScoringPolicy.ActionRules(
               s.decimal("score.review", 0, 1),

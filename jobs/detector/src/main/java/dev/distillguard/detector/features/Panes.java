@@ -39,6 +39,7 @@ public final class Panes {
     pane.setSubnets(new HashMap<>());
     pane.setAsns(new HashMap<>());
     pane.setCountries(new HashMap<>());
+    pane.setAccountPayments(new HashMap<>());
     pane.setMemberLevels(new ArrayList<>(Collections.nCopies(4, 0)));
     return pane;
   }
@@ -74,6 +75,10 @@ public final class Panes {
         boolean young = age < settings.youngAccountAge().toMillis();
         pane.getYoungAccounts().merge(call.getAccountId(), young, Boolean::logicalOr);
       }
+      String payment = call.getPaymentFingerprint();
+      if (payment != null) {
+        pane.getAccountPayments().merge(call.getAccountId(), payment, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+      }
     }
     addMember(pane, SUBNETS, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
     if (call.getAsn() != null) {
@@ -105,6 +110,7 @@ public final class Panes {
         members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
         if (kind == ACCOUNTS) {
           pane.getYoungAccounts().keySet().removeIf(m -> !sampled(memberHash(m), raised));
+          pane.getAccountPayments().keySet().removeIf(m -> !sampled(memberHash(m), raised));
         }
       }
       pane.getMemberLevels().set(kind, level);

@@ -19,7 +19,8 @@ public final class TemplateFanOut implements FlatMapFunction<CallEvent, CallEven
   public void flatMap(CallEvent call, Collector<CallEvent> out) {
     for (int band = 0; band < bands.bands(); band++) {
       CallEvent copy = new CallEvent(call.getEventTime(), call.getRank(), call.getAccountId(), call.getOrgId(),
-          call.getSubnet(), call.getAsn(), call.getCountry(), call.getAccountAgeMs(), call.getPromptTokens(),
+          call.getSubnet(), call.getAsn(), call.getCountry(), call.getPaymentFingerprint(), call.getAccountAgeMs(),
+          call.getPromptTokens(),
           call.getCompletionTokens(), call.getSimhash(), call.getCapability(), call.getCot(),
           bands.key(call.getSimhash(), band));
       out.collect(copy);

@@ -40,6 +40,7 @@ public final class WindowCalculator {
     List<Long> sampleSimhash = new ArrayList<>();
     Map<String, Long> accounts = new HashMap<>();
     Map<String, Boolean> young = new HashMap<>();
+    Map<String, String> payments = new HashMap<>();
     Map<String, Long> subnets = new HashMap<>();
     Map<String, Long> asns = new HashMap<>();
     Map<String, Long> countries = new HashMap<>();
@@ -71,6 +72,8 @@ public final class WindowCalculator {
       // order-independent hash sample.
       mergeMembers(accounts, pane.getAccounts(), levels[Panes.ACCOUNTS]);
       pane.getYoungAccounts().forEach((account, isYoung) -> young.merge(account, isYoung, Boolean::logicalOr));
+      pane.getAccountPayments().forEach((account, payment) ->
+          payments.merge(account, payment, (a, b) -> a.compareTo(b) <= 0 ? a : b));
       mergeMembers(subnets, pane.getSubnets(), levels[Panes.SUBNETS]);
       mergeMembers(asns, pane.getAsns(), levels[Panes.ASNS]);
       mergeMembers(countries, pane.getCountries(), levels[Panes.COUNTRIES]);
@@ -100,7 +103,14 @@ public final class WindowCalculator {
     int memberCountries = members(countries, onlyNearTemplate, centroid, radius).size();
     int knownAge = 0;
     int youngCount = 0;
+    int paying = 0;
+    java.util.Set<String> cards = new java.util.HashSet<>();
     for (String account : memberAccounts) {
+      String payment = payments.get(account);
+      if (payment != null) {
+        paying++;
+        cards.add(payment);
+      }
       Boolean isYoung = young.get(account);
       if (isYoung != null) {
         knownAge++;
@@ -136,6 +146,7 @@ public final class WindowCalculator {
     features.setDistinctAsns(memberAsns.size());
     features.setDistinctCountries(memberCountries);
     features.setYoungAccountShare(knownAge == 0 ? null : (double) youngCount / knownAge);
+    features.setAccountsPerPayment(cards.isEmpty() ? null : (double) paying / cards.size());
     List<String> listed = memberAccounts;
     if (listed.size() > settings.maxListedAccounts()) {
       listed = new ArrayList<>(listed.subList(0, settings.maxListedAccounts()));

@@ -87,6 +87,7 @@ public final class CallValidator implements Serializable {
     event.setSubnet(subnet);
     event.setAsn(call.getAsn());
     event.setCountry(country(call.getCountry()));
+    event.setPaymentFingerprint(optional(call.getPaymentFingerprint()));
     Instant createdAt = call.getAccountCreatedAt();
     // A creation time after the call is a bad clock or a lie; either way the age is unknown.
     event.setAccountAgeMs(createdAt == null || createdAt.toEpochMilli() > time ? null : time - createdAt.toEpochMilli());

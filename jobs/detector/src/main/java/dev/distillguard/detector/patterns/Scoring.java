@@ -15,7 +15,7 @@ import java.util.List;
  */
 public final class Scoring {
 
-  /** Evidence for an account of unknown age: between a fresh and an established account. */
+  /** Fraud evidence when the gateway reports neither account age nor payment: between bought and grown. */
   static final double UNKNOWN_AGE_EVIDENCE = 0.6;
 
   public record Assessment(boolean reportable, double score, List<String> evidence) {}
@@ -73,17 +73,17 @@ public final class Scoring {
     double focus = Math.max(r.cotShare().evidence(f.getCotShare()),
         r.extractionShare().evidence(f.getExtractionCapabilityShare()));
     double tight = r.templateSpreadBits().evidence(f.getTemplateSpreadBits());
-    Double youngShare = f.getYoungAccountShare();
-    double young = youngShare == null ? UNKNOWN_AGE_EVIDENCE : r.youngAccountShare().evidence(youngShare);
+    double fraud = accountFraud(f, r.youngAccountShare(), r.accountsPerPayment());
     double base = 0.25 * spread + 0.2 * thin + 0.15 * variety + 0.25 * focus + 0.15 * tight;
-    double score = campaignSized ? base * (0.5 + 0.5 * young) : 0.0;
+    double score = campaignSized ? base * (0.4 + 0.6 * fraud) : 0.0;
     List<String> evidence = new ArrayList<>();
     evidence.add(kv("accounts", f.getDistinctAccounts()));
     evidence.add(kv("subnets", f.getDistinctSubnets()));
     evidence.add(kv("asns", f.getDistinctAsns()));
     evidence.add(kv("countries", f.getDistinctCountries()));
     evidence.add(kv("requests_per_account", perAccount));
-    evidence.add(youngShare == null ? "young_account_share=unknown" : kv("young_account_share", youngShare));
+    evidence.add(optional("young_account_share", f.getYoungAccountShare()));
+    evidence.add(optional("accounts_per_payment", f.getAccountsPerPayment()));
     evidence.add(kv("template_variety", f.getTemplateVariety()));
     evidence.add(kv("template_spread_bits", f.getTemplateSpreadBits()));
     evidence.add(kv("cot_share", f.getCotShare()));
@@ -101,18 +101,44 @@ public final class Scoring {
     double variety = r.templateVariety().evidence(f.getTemplateVariety());
     double focus = Math.max(r.cotShare().evidence(f.getCotShare()),
         r.extractionShare().evidence(f.getExtractionCapabilityShare()));
-    Double youngShare = f.getYoungAccountShare();
-    double young = youngShare == null ? UNKNOWN_AGE_EVIDENCE : r.youngAccountShare().evidence(youngShare);
-    double score = dominance * (0.3 + 0.7 * (0.2 * thin + 0.2 * variety + 0.3 * focus + 0.3 * young));
+    double fraud = accountFraud(f, r.youngAccountShare(), r.accountsPerPayment());
+    double score = dominance * (0.3 + 0.7 * (0.2 * thin + 0.2 * variety + 0.3 * focus + 0.3 * fraud));
     List<String> evidence = new ArrayList<>();
     evidence.add(kv("accounts", f.getDistinctAccounts()));
     evidence.add(kv("requests", f.getRequests()));
     evidence.add(kv("dominant_template_share", f.getDominantTemplateShare()));
     evidence.add(kv("requests_per_account", perAccount));
-    evidence.add(youngShare == null ? "young_account_share=unknown" : kv("young_account_share", youngShare));
+    evidence.add(optional("young_account_share", f.getYoungAccountShare()));
+    evidence.add(optional("accounts_per_payment", f.getAccountsPerPayment()));
     evidence.add(kv("template_variety", f.getTemplateVariety()));
     evidence.add(kv("cot_share", f.getCotShare()));
     return new Assessment(true, clamp(score), evidence);
+  }
+
+  /**
+   * How much the accounts look bought rather than grown: young, and sharing a few payment cards. A crowd
+   * of new signups each paying with its own card (a model's release day) is young but not bought, so
+   * when both are known, unshared cards halve the evidence of age. Only what the gateway reported
+   * counts; when it reported neither, the evidence is neutral.
+   */
+  static double accountFraud(WindowFeatures f, Ramp youngRamp, Ramp paymentRamp) {
+    Double young = f.getYoungAccountShare();
+    Double perPayment = f.getAccountsPerPayment();
+    if (young == null && perPayment == null) {
+      return UNKNOWN_AGE_EVIDENCE;
+    }
+    if (perPayment == null) {
+      return youngRamp.evidence(young);
+    }
+    double sharedCards = paymentRamp.evidence(perPayment);
+    if (young == null) {
+      return sharedCards;
+    }
+    return youngRamp.evidence(young) * (0.5 + 0.5 * sharedCards);
+  }
+
+  private static String optional(String name, Double value) {
+    return value == null ? name + "=unknown" : kv(name, value);
   }
 
   /** Requests of the dominant template per account sending it: about 1 for a hydra of light accounts. */

@@ -33,7 +33,8 @@ public record ScoringPolicy(AccountRules account, CampaignRules campaign, Subnet
       Ramp cotShare,
       Ramp extractionShare,
       Ramp templateSpreadBits,
-      Ramp youngAccountShare) implements Serializable {}
+      Ramp youngAccountShare,
+      Ramp accountsPerPayment) implements Serializable {}
 
   /** One network dominated by one template over many accounts. */
   public record SubnetRules(
@@ -45,6 +46,7 @@ public record ScoringPolicy(AccountRules account, CampaignRules campaign, Subnet
       Ramp cotShare,
       Ramp extractionShare,
       Ramp youngAccountShare,
+      Ramp accountsPerPayment,
       ThrottleAction maxAction) implements Serializable {}
 
   /** Score to action, and what each action asks of the rate limiter. */
@@ -96,10 +98,10 @@ public record ScoringPolicy(AccountRules account, CampaignRules campaign, Subnet
             new Ramp(0.9, 0.3), new Ramp(0.5, 0.15), new Ramp(3, 30)),
         new CampaignRules(3, 10, 2,
             new Ramp(1, 8), new Ramp(3, 1.2), new Ramp(0.1, 0.5), new Ramp(0.2, 0.6), new Ramp(0.6, 0.95),
-            new Ramp(10, 4), new Ramp(0.2, 0.7)),
+            new Ramp(10, 4), new Ramp(0.2, 0.7), new Ramp(1.5, 5)),
         new SubnetRules(5, 20,
             new Ramp(0.4, 0.8), new Ramp(3, 1.2), new Ramp(0.1, 0.5), new Ramp(0.2, 0.6), new Ramp(0.6, 0.95),
-            new Ramp(0.2, 0.7), ThrottleAction.REVIEW),
+            new Ramp(0.2, 0.7), new Ramp(1.5, 5), ThrottleAction.REVIEW),
         new ActionRules(0.5, 0.7, 0.9, 6, 0, Duration.ofHours(1)));
   }
 }

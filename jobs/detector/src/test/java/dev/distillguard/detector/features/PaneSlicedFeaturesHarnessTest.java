@@ -169,7 +169,7 @@ class PaneSlicedFeaturesHarnessTest {
   }
 
   static CallEvent call(String account, long time, long rank, long simhash) {
-    return new CallEvent(time, rank * 0x9E3779B97F4A7C15L, account, null, "203.0.113.0/24", 64500, "NL",
+    return new CallEvent(time, rank * 0x9E3779B97F4A7C15L, account, null, "203.0.113.0/24", 64500, "NL", null,
         86_400_000L, 150, 500, simhash, 1, true, 0L);
   }
 }

@@ -219,10 +219,34 @@ class ScoringTest {
     f.setYoungAccountShare(0.0);
     assertThat(Scoring.assess(f, POLICY).score()).isLessThan(THROTTLE);
 
-    // Even with every other signal at full strength, old accounts halve the score.
+    // Even with every other signal at full strength, old accounts each with its own card take 60% off.
     f.setTemplateVariety(1.0);
     f.setCotShare(1.0);
-    assertThat(Scoring.assess(f, POLICY).score()).isCloseTo(0.5, within(1e-9)).isLessThan(THROTTLE);
+    assertThat(Scoring.assess(f, POLICY).score()).isCloseTo(0.4, within(1e-9)).isLessThan(THROTTLE);
+    f.setAccountsPerPayment(1.0);
+    assertThat(Scoring.assess(f, POLICY).score()).isCloseTo(0.4, within(1e-9));
+  }
+
+  @Test
+  void campaignYoungAccountsOnAFewCardsAreBoughtWhileSignupsWithTheirOwnCardsAreNot() {
+    WindowFeatures f = campaignWindow();
+    f.setYoungAccountShare(1.0);
+    f.setAccountsPerPayment(50.0);
+    assertThat(Scoring.assess(f, POLICY).score()).isCloseTo(1.0, within(1e-9));
+    assertThat(Scoring.assess(f, POLICY).evidence()).contains("accounts_per_payment=50.000");
+
+    // A release day's signups: all young, each its own card: age counts half (0.4 + 0.6 * 0.5).
+    f.setAccountsPerPayment(1.0);
+    assertThat(Scoring.assess(f, POLICY).score()).isCloseTo(0.7, within(1e-9));
+
+    // Established accounts sharing a company card are employees, not a hydra.
+    f.setYoungAccountShare(0.0);
+    f.setAccountsPerPayment(50.0);
+    assertThat(Scoring.assess(f, POLICY).score()).isCloseTo(0.4, within(1e-9));
+
+    // Cards alone, ages unknown.
+    f.setYoungAccountShare(null);
+    assertThat(Scoring.assess(f, POLICY).score()).isCloseTo(1.0, within(1e-9));
   }
 
   @Test
@@ -230,9 +254,9 @@ class ScoringTest {
     WindowFeatures f = campaignWindow();
     f.setYoungAccountShare(null);
     Scoring.Assessment unknown = Scoring.assess(f, POLICY);
-    // Every other signal is full: base 1, times (0.5 + 0.5 * 0.6).
+    // Every other signal is full: base 1, times (0.4 + 0.6 * 0.6).
     assertThat(Scoring.UNKNOWN_AGE_EVIDENCE).isEqualTo(0.6);
-    assertThat(unknown.score()).isCloseTo(0.8, within(1e-9));
+    assertThat(unknown.score()).isCloseTo(0.76, within(1e-9));
     assertThat(unknown.evidence()).contains("young_account_share=unknown");
 
     f.setYoungAccountShare(0.0);

@@ -1,4 +1,4 @@
-package dev.distillguard.workbench;
+package dev.distillguard.workbench.evaluate;
 
 import dev.distillguard.contract.ApiCall;
 import dev.distillguard.contract.ThrottleAction;
@@ -68,10 +68,15 @@ public final class Scoreboard {
       int sharedAddressAccounts,
       int sharedAddressEnforced,
       int reviewedOnly,
-      Map<String, Integer> enforcedByPopulation) {
+      Map<String, Integer> enforcedByPopulation,
+      Map<String, Integer> accountsByPopulation) {
 
     public double enforcedShare() {
       return accounts == 0 ? 0 : (double) enforced / accounts;
+    }
+
+    public Set<String> populations() {
+      return accountsByPopulation.keySet();
     }
   }
 
@@ -185,9 +190,11 @@ public final class Scoreboard {
     int sharedEnforced = 0;
     int reviewedOnly = 0;
     Map<String, Integer> byPopulation = new TreeMap<>();
+    Map<String, Integer> accountsByPopulation = new TreeMap<>();
     for (Map.Entry<String, BenignAccount> e : benign.entrySet()) {
       String account = e.getKey();
       BenignAccount b = e.getValue();
+      accountsByPopulation.merge(b.label.population(), 1, Integer::sum);
       boolean hit = enforcedAt.containsKey(account);
       if (b.label.sharedAddress()) {
         shared++;
@@ -206,7 +213,7 @@ public final class Scoreboard {
       }
     }
     return new BenignScore(benign.size(), enforced, heavy.size(), heavyEnforced, shared, sharedEnforced,
-        reviewedOnly, byPopulation);
+        reviewedOnly, byPopulation, accountsByPopulation);
   }
 
   private static final class BenignAccount {
