@@ -46,12 +46,30 @@ public final class DetectorKafka {
         config.eventTime().maxFutureSkew(), config.eventTime().maxRecordDelay());
   }
 
+  /** Header a backfill puts on decisions that had expired by the end of its range. */
+  public static final String EXPIRED_HEADER = "distill-guard-expired-by-range-end";
+
   /** Decisions, exactly once, keyed {@code ENTITY_TYPE:entity_id} for compaction, timestamped at decided_at. */
   public static KafkaSink<ThrottleDecision> decisionSink(DetectorConfig config, String topic, String transactionalIdPrefix) {
-    return exactlyOnce(config, transactionalIdPrefix, (decision, context, timestamp) -> new ProducerRecord<>(
-        topic, null, decision.getDecidedAt().toEpochMilli(),
-        (decision.getEntityType() + ":" + decision.getEntityId()).getBytes(StandardCharsets.UTF_8),
-        AvroBinary.encode(decision)));
+    return decisionSink(config, topic, transactionalIdPrefix, null);
+  }
+
+  /**
+   * As {@link #decisionSink(DetectorConfig, String, String)}; decisions that expire at or before
+   * {@code rangeEnd} (when given) carry the {@value #EXPIRED_HEADER} header.
+   */
+  public static KafkaSink<ThrottleDecision> decisionSink(DetectorConfig config, String topic,
+      String transactionalIdPrefix, Long rangeEnd) {
+    return exactlyOnce(config, transactionalIdPrefix, (decision, context, timestamp) -> {
+      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null,
+          decision.getDecidedAt().toEpochMilli(),
+          (decision.getEntityType() + ":" + decision.getEntityId()).getBytes(StandardCharsets.UTF_8),
+          AvroBinary.encode(decision));
+      if (rangeEnd != null && decision.getExpiresAt().toEpochMilli() <= rangeEnd) {
+        record.headers().add(EXPIRED_HEADER, "true".getBytes(StandardCharsets.UTF_8));
+      }
+      return record;
+    });
   }
 
   /** Dead letters, exactly once, keyed by where the original came from. */

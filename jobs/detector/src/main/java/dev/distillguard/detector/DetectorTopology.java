@@ -69,19 +69,22 @@ public final class DetectorTopology {
         .uid("ingest-router").name("route calls, dead letters and late calls");
 
     ScoringPolicy scoring = config.scoring();
+    PaneSlicedFeatures.Timers timers = config.mode() == DetectorConfig.Mode.BACKFILL
+        && config.backfill().execution() == DetectorConfig.Execution.BATCH
+        ? PaneSlicedFeatures.Timers.EVERY_WINDOW_END : PaneSlicedFeatures.Timers.CHAINED;
     DataStream<WindowFeatures> accountFeatures = calls
         .keyBy(CallEvent::getAccountId, Types.STRING)
-        .process(new PaneSlicedFeatures<>(KeySpace.ACCOUNT, config.features(), scoring), Descriptors.WINDOW_FEATURES)
+        .process(new PaneSlicedFeatures<>(KeySpace.ACCOUNT, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("account-features").name("account window features");
     DataStream<WindowFeatures> subnetFeatures = calls
         .keyBy(CallEvent::getSubnet, Types.STRING)
-        .process(new PaneSlicedFeatures<>(KeySpace.SUBNET, config.features(), scoring), Descriptors.WINDOW_FEATURES)
+        .process(new PaneSlicedFeatures<>(KeySpace.SUBNET, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("subnet-features").name("subnet window features");
     DataStream<WindowFeatures> templateFeatures = calls
         .flatMap(new TemplateFanOut(new TemplateBands(config.templateBands())), Descriptors.CALL_EVENT)
         .uid("template-fan-out").name("template LSH bands")
         .keyBy(CallEvent::getTemplateKey, Types.LONG)
-        .process(new PaneSlicedFeatures<>(KeySpace.TEMPLATE, config.features(), scoring), Descriptors.WINDOW_FEATURES)
+        .process(new PaneSlicedFeatures<>(KeySpace.TEMPLATE, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("template-features").name("template window features");
 
     DetectorConfig.Patterns patterns = config.patterns();

@@ -1,5 +1,6 @@
 package dev.distillguard.detector;
 
+import dev.distillguard.detector.backfill.Backfill;
 import dev.distillguard.detector.config.ConfigException;
 import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.ingest.IngestWatermarks;
@@ -13,9 +14,13 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The live detector: the gateway topic in, throttle decisions and dead letters out.
+ * The detector's entry point: the live job (the gateway topic in, throttle decisions and dead letters out)
+ * or, with {@code --mode backfill}, a {@link Backfill} over a range of the gateway topic.
  *
- * <pre>flink run distill-guard-detector-job.jar --bootstrap.servers broker:9092 [--config detector.properties]</pre>
+ * <pre>
+ * flink run distill-guard-detector-job.jar --bootstrap.servers broker:9092 [--config detector.properties]
+ * flink run distill-guard-detector-job.jar --mode backfill --backfill.from 2025-06-02T09:00:00Z --backfill.to ...
+ * </pre>
  */
 public final class DistillGuardJob {
 
@@ -28,6 +33,10 @@ public final class DistillGuardJob {
     } catch (ConfigException e) {
       System.err.println("distill-guard: " + e.getMessage());
       System.exit(2);
+      return;
+    }
+    if (config.mode() == DetectorConfig.Mode.BACKFILL) {
+      Backfill.run(config, System.out);
       return;
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(config));
@@ -49,7 +58,7 @@ public final class DistillGuardJob {
       KafkaSourceBuilder<Ingested> source, String throttleTopic, String transactionalIdPrefix) {
     DataStream<Ingested> ingested = env
         .fromSource(source.build(),
-            IngestWatermarks.strategy(config.eventTime().outOfOrderness(), config.eventTime().idleness()),
+            IngestWatermarks.strategy(config.eventTime()),
             "gateway calls")
         .uid("gateway-calls-source");
     return DetectorTopology.define(ingested,

@@ -47,7 +47,7 @@ class DetectorTopologyTest {
         StreamExecutionEnvironment.getExecutionEnvironment(DistillGuardJob.jobConfiguration(config));
     env.setParallelism(2);
     DataStream<Ingested> source = env.fromData(input, TypeInformation.of(Ingested.class)).uid("test-source")
-        .assignTimestampsAndWatermarks(IngestWatermarks.strategy(Duration.ofSeconds(5), Duration.ofSeconds(30)))
+        .assignTimestampsAndWatermarks(IngestWatermarks.strategy(DetectorConfig.defaults().eventTime()))
         .uid("test-watermarks");
     DetectorTopology.define(source, decisions, deadLetters, config);
     env.execute("topology test");

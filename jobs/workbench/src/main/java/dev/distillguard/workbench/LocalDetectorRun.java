@@ -4,6 +4,7 @@ import dev.distillguard.contract.AvroBinary;
 import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.DetectorKafka;
+import dev.distillguard.detector.backfill.Backfill;
 import dev.distillguard.detector.DetectorTopology;
 import dev.distillguard.detector.DistillGuardJob;
 import dev.distillguard.detector.config.DetectorConfig;
@@ -12,6 +13,7 @@ import dev.distillguard.simulate.LabelledCall;
 import dev.distillguard.testkit.LocalKafkaBroker;
 import dev.distillguard.testkit.TopicReader;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +99,27 @@ public final class LocalDetectorRun {
     Duration jobTime = Duration.ofNanos(System.nanoTime() - started);
     return new Result(readDecisions(broker, config.kafka().throttleTopic()),
         readDeadLetters(broker, config.kafka().deadLetterTopic()), jobTime);
+  }
+
+  /**
+   * Runs a backfill ({@code --mode backfill} settings in {@code config}) on a local environment, showing
+   * its progress on {@code out}, and reads back what it wrote to its output topic.
+   */
+  public static Result backfill(LocalKafkaBroker broker, DetectorConfig config, int parallelism, PrintStream out)
+      throws Exception {
+    Path checkpoints = Files.createTempDirectory("distill-guard-checkpoints-");
+    Configuration conf = Backfill.jobConfiguration(config);
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    broker.createTopic(config.backfill().outputTopic(), 1);
+    broker.createTopic(config.backfill().deadLetterTopic(), 1);
+    Backfill.Summary summary;
+    try {
+      summary = Backfill.run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf), config, out);
+    } finally {
+      deleteRecursively(checkpoints);
+    }
+    return new Result(readDecisions(broker, config.backfill().outputTopic()),
+        readDeadLetters(broker, config.backfill().deadLetterTopic()), summary.wallTime());
   }
 
   /** Best effort: Flink may still be discarding old checkpoints while this walks the directory. */

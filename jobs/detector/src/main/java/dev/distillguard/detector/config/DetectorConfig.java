@@ -1,6 +1,7 @@
 package dev.distillguard.detector.config;
 
 import dev.distillguard.contract.ThrottleAction;
+import dev.distillguard.detector.backfill.RangeBound;
 import dev.distillguard.detector.features.FeatureSettings;
 import dev.distillguard.detector.patterns.ExtractionPatterns;
 import dev.distillguard.detector.patterns.ScoringPolicy;
@@ -25,9 +26,38 @@ public record DetectorConfig(
     int templateBands,
     FeatureSettings features,
     ScoringPolicy scoring,
-    Patterns patterns) implements Serializable {
+    Patterns patterns,
+    Mode mode,
+    Backfill backfill) implements Serializable {
 
   public enum StartingOffsets { COMMITTED, EARLIEST, LATEST }
+
+  public enum Mode { LIVE, BACKFILL }
+
+  public enum Execution { BATCH, STREAMING }
+
+  /**
+   * A replay of a range of the gateway topic.
+   *
+   * @param run names the run: its output topic and transactional ids derive from it
+   */
+  public record Backfill(
+      RangeBound from,
+      RangeBound to,
+      Execution execution,
+      String outputTopic,
+      boolean allowLiveTopic,
+      Duration progressInterval,
+      String run) implements Serializable {
+
+    public String transactionalIdPrefix() {
+      return "distill-guard-backfill-" + run;
+    }
+
+    public String deadLetterTopic() {
+      return outputTopic + ".dead-letters";
+    }
+  }
 
   public record Kafka(
       String bootstrapServers,
@@ -44,7 +74,8 @@ public record DetectorConfig(
       Duration idleness,
       Duration allowedLateness,
       Duration maxFutureSkew,
-      Duration maxRecordDelay) implements Serializable {}
+      Duration maxRecordDelay,
+      Duration alignmentMaxDrift) implements Serializable {}
 
   public record Patterns(
       int sustainedWindows,
@@ -84,7 +115,8 @@ public record DetectorConfig(
         positive(s, "watermark.idleness"),
         s.duration("watermark.allowed-lateness"),
         s.duration("ingest.max-future-skew"),
-        positive(s, "ingest.max-record-delay"));
+        positive(s, "ingest.max-record-delay"),
+        positive(s, "watermark.alignment-max-drift"));
 
     int maxAccountsPerDecision = s.integer("decision.max-accounts", 1, 200_000);
     FeatureSettings features;
@@ -165,11 +197,48 @@ public record DetectorConfig(
             positive(s, "replacement.horizon")),
         maxAccountsPerDecision);
 
+    Mode mode = s.enumeration("mode", Mode.class);
+    Backfill backfill = backfill(s, mode, kafka);
+
     DetectorConfig config = new DetectorConfig(kafka, checkpointInterval, parallelism, version, eventTime,
         s.integer("subnet.ipv4-prefix", 8, 32), s.integer("subnet.ipv6-prefix", 16, 128),
-        s.integer("template.bands", 2, 16), features, scoring, patterns);
+        s.integer("template.bands", 2, 16), features, scoring, patterns, mode, backfill);
     s.requireAllRead();
     return config;
+  }
+
+  /** The backfill settings; null in live mode, where they must stay unset. */
+  private static Backfill backfill(Settings s, Mode mode, Kafka kafka) {
+    String fromText = s.string("backfill.from");
+    String toText = s.string("backfill.to");
+    Execution execution = s.enumeration("backfill.execution", Execution.class);
+    String output = s.string("backfill.output-topic");
+    boolean allowLive = s.bool("backfill.allow-live-topic");
+    Duration progress = positive(s, "backfill.progress-interval");
+    if (mode == Mode.LIVE) {
+      if (!fromText.isEmpty() || !toText.isEmpty()) {
+        throw new ConfigException("backfill.from and backfill.to need --mode backfill");
+      }
+      return null;
+    }
+    if (fromText.isEmpty() || toText.isEmpty()) {
+      throw new ConfigException("a backfill needs both backfill.from and backfill.to");
+    }
+    RangeBound from = RangeBound.parse("backfill.from", fromText);
+    RangeBound to = RangeBound.parse("backfill.to", toText);
+    if (from.isTimestamp() && to.isTimestamp() && from.timestamp() >= to.timestamp()) {
+      throw new ConfigException("backfill.from must be before backfill.to");
+    }
+    String run = from.label() + "-" + to.label();
+    String topic = output.isEmpty() ? "distill-guard.backfill." + run : output;
+    if (topic.equals(kafka.throttleTopic()) && !allowLive) {
+      throw new ConfigException("backfill.output-topic is the live throttle topic " + topic
+          + ": set backfill.allow-live-topic=true if that is really meant");
+    }
+    if (topic.equals(kafka.inputTopic())) {
+      throw new ConfigException("backfill.output-topic must not be the gateway topic");
+    }
+    return new Backfill(from, to, execution, topic, allowLive, progress, run);
   }
 
   public static DetectorConfig defaults() {

@@ -198,6 +198,15 @@ public final class Settings {
     }
   }
 
+  public boolean bool(String key) {
+    String text = string(key);
+    return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key + " must be true or false, was '" + text + "'");
+    };
+  }
+
   public <E extends Enum<E>> E enumeration(String key, Class<E> type) {
     String text = string(key);
     try {

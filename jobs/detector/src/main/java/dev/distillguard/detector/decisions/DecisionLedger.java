@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.metrics.Counter;
@@ -58,6 +59,7 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
   private transient MapState<String, ThrottleDecision> inForce;
   private transient MapState<String, Long> campaignCentroids;
   private transient Counter emitted;
+  private transient Map<String, LongCounter> byTypeAndAction;
 
   /**
    * @param campaignRadiusBits template evidence within this many bits of a campaign's centroid belongs to
@@ -96,6 +98,19 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
     inForce = getRuntimeContext().getMapState(Descriptors.decisionsInForce());
     campaignCentroids = getRuntimeContext().getMapState(Descriptors.campaignCentroids());
     emitted = getRuntimeContext().getMetricGroup().counter("decisionsEmitted");
+    byTypeAndAction = new java.util.HashMap<>();
+    for (EntityType type : EntityType.values()) {
+      for (ThrottleAction action : ThrottleAction.values()) {
+        LongCounter counter = new LongCounter();
+        getRuntimeContext().addAccumulator(accumulatorName(type, action), counter);
+        byTypeAndAction.put(accumulatorName(type, action), counter);
+      }
+    }
+  }
+
+  /** The accumulator counting decision records of one type and action, e.g. {@code decisions/CAMPAIGN/BLOCK}. */
+  public static String accumulatorName(EntityType type, ThrottleAction action) {
+    return "decisions/" + type + "/" + action;
   }
 
   @Override
@@ -206,6 +221,7 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
     ctx.timerService().registerEventTimeTimer(next.getExpiresAt().toEpochMilli());
     inForce.put(next.getEntityId(), next);
     emitted.inc();
+    byTypeAndAction.get(accumulatorName(next.getEntityType(), next.getAction())).add(1);
     out.collect(next);
   }
 

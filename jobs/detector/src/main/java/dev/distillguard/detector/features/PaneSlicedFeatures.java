@@ -27,23 +27,37 @@ import org.apache.flink.util.Collector;
  * Most keys (a light account, a prompt nobody else sent) never pass the bound: they cost one timer, and
  * leave no state and no timer once their panes slide out. Timers fire at {@code end - 1}, like Flink's
  * own windows: a window is complete when the watermark reaches its last millisecond.
+ *
+ * <p>In BATCH execution Flink fires a key's timers when the key's input ends and ignores timers
+ * registered from a timer callback, so one chained timer would report only its first window. There
+ * ({@link Timers#EVERY_WINDOW_END}) each new pane registers the ends of all windows it is in, and every
+ * window end is looked at; the windows reported are the same.
  */
 public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, WindowFeatures> {
 
   private static final long serialVersionUID = 1L;
   private static final long NO_TIMER = Long.MIN_VALUE;
 
+  /** How a key's timers are kept: one chained timer (streaming) or one per window end (batch). */
+  public enum Timers { CHAINED, EVERY_WINDOW_END }
+
   private final KeySpace space;
   private final FeatureSettings settings;
   private final ScoringPolicy policy;
+  private final Timers timers;
 
   private transient ValueState<KeyPanes> state;
   private transient Counter droppedLate;
 
   public PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy) {
+    this(space, settings, policy, Timers.CHAINED);
+  }
+
+  public PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Timers timers) {
     this.space = space;
     this.settings = settings;
     this.policy = policy;
+    this.timers = timers;
   }
 
   @Override
@@ -67,7 +81,17 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
     if (key == null) {
       key = new KeyPanes(new ArrayList<>(), NO_TIMER, false);
     }
+    int panesBefore = key.getPanes().size();
     Panes.add(paneAt(key.getPanes(), paneStart), call, space, settings);
+    if (timers == Timers.EVERY_WINDOW_END) {
+      if (key.getPanes().size() != panesBefore) {
+        for (long end = paneStart + slide; end <= paneStart + settings.windowMillis(); end += slide) {
+          ctx.timerService().registerEventTimeTimer(end - 1);
+        }
+      }
+      state.update(key);
+      return;
+    }
     // More calls only make windows more reportable, so a report timer already due no later than this
     // pane's first window still stands; anything else is worked out again.
     if (!(key.getTimerReports() && key.getTimer() <= paneStart + slide - 1)) {
@@ -79,12 +103,12 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowFeatures> out) throws Exception {
     KeyPanes key = state.value();
-    if (key == null || key.getTimer() != timestamp) {
+    if (key == null || (timers == Timers.CHAINED && key.getTimer() != timestamp)) {
       return;
     }
     long windowEnd = timestamp + 1;
     List<Pane> panes = key.getPanes();
-    if (key.getTimerReports() && mayReport(panes, windowEnd)) {
+    if ((timers == Timers.EVERY_WINDOW_END || key.getTimerReports()) && mayReport(panes, windowEnd)) {
       WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, panes,
           settings);
       if (features != null) {
@@ -111,7 +135,9 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
       state.clear();
       return;
     }
-    schedule(key, ctx, timestamp);
+    if (timers == Timers.CHAINED) {
+      schedule(key, ctx, timestamp);
+    }
     state.update(key);
   }
 
@@ -142,8 +168,25 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
     long cleanupEnd = panes.get(panes.size() - 1).getStart() + settings.windowMillis();
     long next = cleanupEnd;
     boolean reports = false;
+    // One pass over the window ends with running sums over the (start-ordered) panes: a key holding many
+    // panes, as while the watermark lags, costs O(panes) per call rather than O(panes^2).
+    int entering = 0;
+    int leaving = 0;
+    int requests = 0;
+    int accountsUpperBound = 0;
     for (long end = Math.max(firstEnd, notBefore); end < cleanupEnd; end += slide) {
-      if (mayReport(panes, end)) {
+      while (entering < panes.size() && panes.get(entering).getStart() < end) {
+        requests += panes.get(entering).getCount();
+        accountsUpperBound += panes.get(entering).getAccounts().size();
+        entering++;
+      }
+      long windowStart = end - settings.windowMillis();
+      while (leaving < entering && panes.get(leaving).getStart() < windowStart) {
+        requests -= panes.get(leaving).getCount();
+        accountsUpperBound -= panes.get(leaving).getAccounts().size();
+        leaving++;
+      }
+      if (passesBound(requests, accountsUpperBound)) {
         next = end;
         reports = true;
         break;
@@ -171,6 +214,10 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
         accountsUpperBound += pane.getAccounts().size();
       }
     }
+    return passesBound(requests, accountsUpperBound);
+  }
+
+  private boolean passesBound(int requests, int accountsUpperBound) {
     return switch (space) {
       case ACCOUNT -> requests >= policy.account().minRequests();
       case SUBNET -> requests >= policy.subnet().minRequests() && accountsUpperBound >= policy.subnet().minAccounts();

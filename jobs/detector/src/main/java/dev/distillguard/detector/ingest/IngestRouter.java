@@ -3,6 +3,7 @@ package dev.distillguard.detector.ingest;
 import dev.distillguard.detector.Descriptors;
 import dev.distillguard.detector.model.CallEvent;
 import java.time.Duration;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -23,10 +24,20 @@ public final class IngestRouter extends ProcessFunction<Ingested, CallEvent> {
   private final long slideMillis;
   private final long allowedLatenessMillis;
 
+  /** Accumulator names: the same counts, for the client that submitted the job (backfill progress). */
+  public static final String READ = "records-read";
+  public static final String PROCESSED = "calls-processed";
+  public static final String DEAD_LETTERED = "records-dead-lettered";
+  public static final String LATE = "calls-late";
+
   private transient Counter read;
   private transient Counter processed;
   private transient Counter deadLettered;
   private transient Counter late;
+  private transient LongCounter readTotal;
+  private transient LongCounter processedTotal;
+  private transient LongCounter deadLetteredTotal;
+  private transient LongCounter lateTotal;
 
   public IngestRouter(Duration slide, Duration allowedLateness) {
     this.slideMillis = slide.toMillis();
@@ -40,13 +51,25 @@ public final class IngestRouter extends ProcessFunction<Ingested, CallEvent> {
     processed = metrics.counter("callsProcessed");
     deadLettered = metrics.counter("recordsDeadLettered");
     late = metrics.counter("callsLate");
+    readTotal = accumulator(READ);
+    processedTotal = accumulator(PROCESSED);
+    deadLetteredTotal = accumulator(DEAD_LETTERED);
+    lateTotal = accumulator(LATE);
+  }
+
+  private LongCounter accumulator(String name) {
+    LongCounter counter = new LongCounter();
+    getRuntimeContext().addAccumulator(name, counter);
+    return counter;
   }
 
   @Override
   public void processElement(Ingested ingested, Context ctx, Collector<CallEvent> out) {
     read.inc();
+    readTotal.add(1);
     if (ingested.deadLetter != null) {
       deadLettered.inc();
+      deadLetteredTotal.add(1);
       ctx.output(Descriptors.DEAD_LETTERS, ingested.deadLetter);
       return;
     }
@@ -54,10 +77,12 @@ public final class IngestRouter extends ProcessFunction<Ingested, CallEvent> {
     long paneEnd = (Math.floorDiv(call.getEventTime(), slideMillis) + 1) * slideMillis;
     if (paneEnd - 1 + allowedLatenessMillis <= ctx.timerService().currentWatermark()) {
       late.inc();
+      lateTotal.add(1);
       ctx.output(Descriptors.LATE_CALLS, call);
       return;
     }
     processed.inc();
+    processedTotal.add(1);
     out.collect(call);
   }
 }

@@ -1,5 +1,6 @@
 package dev.distillguard.detector.ingest;
 
+import dev.distillguard.detector.config.DetectorConfig;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -20,12 +21,16 @@ public final class IngestWatermarks implements WatermarkGenerator<Ingested> {
     this.maxTimestamp = Long.MIN_VALUE + outOfOrdernessMillis + 1;
   }
 
-  public static WatermarkStrategy<Ingested> strategy(Duration outOfOrderness, Duration idleness) {
-    return WatermarkStrategy.<Ingested>forGenerator(context -> new IngestWatermarks(outOfOrderness))
+  /** The gateway source's strategy; every source of gateway calls in one job shares one alignment group. */
+  public static WatermarkStrategy<Ingested> strategy(DetectorConfig.EventTime eventTime) {
+    return WatermarkStrategy.<Ingested>forGenerator(context -> new IngestWatermarks(eventTime.outOfOrderness()))
         .withTimestampAssigner((ingested, recordTimestamp) ->
             ingested.event != null ? ingested.event.getEventTime() : recordTimestamp)
-        .withIdleness(idleness);
+        .withIdleness(eventTime.idleness())
+        .withWatermarkAlignment(ALIGNMENT_GROUP, eventTime.alignmentMaxDrift(), Duration.ofMillis(250));
   }
+
+  static final String ALIGNMENT_GROUP = "gateway-calls";
 
   @Override
   public void onEvent(Ingested ingested, long eventTimestamp, WatermarkOutput output) {

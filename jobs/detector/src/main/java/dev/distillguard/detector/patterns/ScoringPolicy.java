@@ -102,6 +102,6 @@ public record ScoringPolicy(AccountRules account, CampaignRules campaign, Subnet
         new SubnetRules(5, 20,
             new Ramp(0.4, 0.8), new Ramp(3, 1.2), new Ramp(0.1, 0.5), new Ramp(0.2, 0.6), new Ramp(0.6, 0.95),
             new Ramp(0.2, 0.7), new Ramp(1.5, 5), ThrottleAction.REVIEW),
-        new ActionRules(0.5, 0.7, 0.9, 6, 0, Duration.ofHours(1)));
+        new ActionRules(0.5, 0.8, 0.9, 6, 0, Duration.ofHours(1)));
   }
 }

@@ -36,10 +36,10 @@ class DetectorConfigTest {
     assertThat(c.parallelism()).isZero();
     assertThat(c.detectorVersion()).isNotEmpty(); // empty setting: the build's version
     assertThat(c.eventTime()).isEqualTo(new DetectorConfig.EventTime(Duration.ofSeconds(5), Duration.ofSeconds(30),
-        Duration.ZERO, Duration.ofMinutes(5), Duration.ofDays(7)));
+        Duration.ZERO, Duration.ofMinutes(5), Duration.ofDays(7), Duration.ofMinutes(10)));
     assertThat(c.ipv4Prefix()).isEqualTo(24);
     assertThat(c.ipv6Prefix()).isEqualTo(48);
-    assertThat(c.templateBands()).isEqualTo(4);
+    assertThat(c.templateBands()).isEqualTo(6);
     assertThat(c.patterns()).isEqualTo(new DetectorConfig.Patterns(3, 2,
         new ExtractionPatterns.ReplacementRules(2, 0.5, 12, Duration.ofHours(6)), 50_000));
   }
@@ -117,7 +117,7 @@ class DetectorConfigTest {
       "window.size | 90s",
       "window.size | 30s",
       "watermark.allowed-lateness | 10m",
-      "score.review | 0.8",
+      "score.review | 0.85",
       "score.throttle | 0.95",
       "campaign.report-min-accounts | 11",
       "checkpoint.interval | 10m",

@@ -25,7 +25,7 @@ class SettingsTest {
   @Test
   void defaultsHoldEveryDocumentedKey() {
     Map<String, String> defaults = Settings.defaults();
-    assertThat(defaults).containsEntry("window.size", "10m").containsEntry("score.throttle", "0.7")
+    assertThat(defaults).containsEntry("window.size", "10m").containsEntry("score.throttle", "0.8")
         .containsEntry("detector.version", "");
     assertThat(Settings.fromArgs().string("input.topic")).isEqualTo("gateway.api-calls");
   }

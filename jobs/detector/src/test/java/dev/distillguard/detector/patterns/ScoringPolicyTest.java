@@ -16,7 +16,7 @@ class ScoringPolicyTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(nullValues = "none", value = {
-      "0, none", "0.49999, none", "0.5, REVIEW", "0.69999, REVIEW", "0.7, THROTTLE", "0.89999, THROTTLE",
+      "0, none", "0.49999, none", "0.5, REVIEW", "0.79999, REVIEW", "0.8, THROTTLE", "0.89999, THROTTLE",
       "0.9, BLOCK", "1, BLOCK"})
   void actionForScoreUsesInclusiveThresholds(double score, ThrottleAction action) {
     assertThat(RULES.actionFor(score)).isEqualTo(action);
