@@ -1,5 +1,9 @@
 package dev.distillguard.detector;
 
+import dev.distillguard.contract.DetectionPolicy;
+import dev.distillguard.contract.PolicyStatus;
+import dev.distillguard.detector.model.PolicyEnvelope;
+
 import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.model.CallEvent;
@@ -26,6 +30,28 @@ public final class Descriptors {
   public static final AvroTypeInfo<Evidence> EVIDENCE = new AvroTypeInfo<>(Evidence.class);
   public static final AvroTypeInfo<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
   public static final AvroTypeInfo<ThrottleDecision> THROTTLE_DECISION = new AvroTypeInfo<>(ThrottleDecision.class);
+
+  public static final AvroTypeInfo<DetectionPolicy> DETECTION_POLICY = new AvroTypeInfo<>(DetectionPolicy.class);
+  public static final AvroTypeInfo<PolicyStatus> POLICY_STATUS_TYPE = new AvroTypeInfo<>(PolicyStatus.class);
+  public static final AvroTypeInfo<PolicyEnvelope> POLICY_ENVELOPE = new AvroTypeInfo<>(PolicyEnvelope.class);
+
+  /**
+   * The accepted detection policies, by version, broadcast to every scorer and the decision ledger. Part
+   * of every savepoint: the policy in force survives restarts and upgrades.
+   */
+  public static final MapStateDescriptor<Long, DetectionPolicy> POLICIES =
+      new MapStateDescriptor<>("detection-policies", Types.LONG, DETECTION_POLICY);
+
+  /** The gate's verdict on each control record: the audit trail. */
+  public static final OutputTag<PolicyStatus> POLICY_STATUS = new OutputTag<>("policy-status", POLICY_STATUS_TYPE);
+
+  /** Subnets a policy denylists, straight to the ledger as throttle evidence. */
+  public static final OutputTag<Evidence> DENYLIST_EVIDENCE = new OutputTag<>("denylist-evidence", EVIDENCE);
+
+  /** The latest accepted policy, which the next must succeed. */
+  public static ValueStateDescriptor<DetectionPolicy> policyInForce() {
+    return new ValueStateDescriptor<>("policy-in-force", DETECTION_POLICY);
+  }
 
   /** Records the gateway topic held that could not be used, with the reason. */
   public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", DEAD_LETTER);

@@ -1,5 +1,9 @@
 package dev.distillguard.detector;
 
+import dev.distillguard.contract.PolicyStatus;
+import dev.distillguard.detector.model.PolicyEnvelope;
+import dev.distillguard.detector.policy.PolicyRecordDeserializer;
+
 import dev.distillguard.contract.AvroBinary;
 import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
@@ -39,6 +43,28 @@ public final class DetectorKafka {
         .setDeserializer(new GatewayRecordDeserializer(validator(config), config.detectorVersion()))
         .setProperty("partition.discovery.interval.ms", "60000")
         .setProperty("isolation.level", "read_committed");
+  }
+
+  /**
+   * The control topic from its beginning: a job starting without state reads the whole policy history
+   * and ends under the latest valid policy; restored from a checkpoint, it resumes where it was.
+   */
+  public static KafkaSourceBuilder<PolicyEnvelope> policySource(DetectorConfig config) {
+    return KafkaSource.<PolicyEnvelope>builder()
+        .setBootstrapServers(config.kafka().bootstrapServers())
+        .setTopics(config.kafka().policyTopic())
+        .setGroupId(config.kafka().groupId() + "-policy")
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setDeserializer(new PolicyRecordDeserializer())
+        .setProperty("isolation.level", "read_committed");
+  }
+
+  /** The policy audit trail, exactly once, keyed by the policy version. */
+  public static KafkaSink<PolicyStatus> policyStatusSink(DetectorConfig config, String transactionalIdPrefix) {
+    String topic = config.kafka().policyStatusTopic();
+    return exactlyOnce(config, transactionalIdPrefix, (status, context, timestamp) -> new ProducerRecord<>(
+        topic, null, status.getReceivedAt().toEpochMilli(),
+        String.valueOf(status.getVersion()).getBytes(StandardCharsets.UTF_8), AvroBinary.encode(status)));
   }
 
   public static CallValidator validator(DetectorConfig config) {

@@ -1,6 +1,8 @@
 package dev.distillguard.detector;
 
 import dev.distillguard.contract.DeadLetter;
+import dev.distillguard.contract.DetectionPolicy;
+import dev.distillguard.contract.PolicyStatus;
 import dev.distillguard.contract.ThrottleAction;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.config.DetectorConfig;
@@ -13,6 +15,9 @@ import dev.distillguard.detector.ingest.IngestRouter;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.model.PolicyEnvelope;
+import dev.distillguard.detector.policy.PolicyGate;
+import dev.distillguard.detector.policy.PolicyScorer;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.ExtractionPatterns;
 import dev.distillguard.detector.patterns.MatchToEvidence;
@@ -21,6 +26,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -30,15 +36,19 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The detector's dataflow, one definition for the live job, the backfill and the tests:
  *
  * <pre>
- * ingested ─► route ─┬─► keyBy account  ─► features ─► CEP sustained-extraction ───────────┐
- *   │                ├─► keyBy subnet   ─► features ─► CEP sustained-extraction ───────────┤
- *   │                └─► LSH fan-out ─► keyBy template ─► features ─┬─► CEP coordinated ───┤
- *   │                                                               └─► CEP replacement ──┤
- *   ├─► dead letters                                      keyBy entity ─► decision ledger ◄┘
- *   └─► late calls (counted)                                                  └─► decisions
+ * ingested ─► route ─┬─► keyBy account  ─► features ─► score ─► CEP sustained-extraction ───────────┐
+ *   │                ├─► keyBy subnet   ─► features ─► score ─┬─► CEP sustained-extraction ─────────┤
+ *   │                │                                        └─► denylisted subnets ───────────────┤
+ *   │                └─► LSH fan-out ─► keyBy template ─► features ─► score ─┬─► CEP coordinated ───┤
+ *   │                                                                        └─► CEP replacement ──┤
+ *   ├─► dead letters                                               keyBy entity ─► decision ledger ◄┘
+ *   └─► late calls (counted)                                                           └─► decisions
+ * policy records ─► gate (validate; status ─► audit trail) ─► broadcast to every score and the ledger
  * </pre>
  *
- * Each key space is shuffled once; the pattern operators reuse their feature operator's partitioning.
+ * Each key space is shuffled once; scorers and pattern operators reuse their feature operator's
+ * partitioning. Everything a detection policy changes is read by the scorers and the ledger, because
+ * CEP patterns are fixed once the job starts.
  */
 public final class DetectorTopology {
 
@@ -49,43 +59,66 @@ public final class DetectorTopology {
       DataStream<ThrottleDecision> decisions,
       DataStream<DeadLetter> deadLetters,
       DataStream<CallEvent> lateCalls,
+      DataStream<PolicyStatus> policyStatus,
       DataStream<WindowFeatures> accountFeatures,
       DataStream<WindowFeatures> subnetFeatures,
       DataStream<WindowFeatures> templateFeatures) {}
 
-  /** Wires the detector between a source of ingested records and the decision and dead-letter sinks. */
-  public static Outputs define(DataStream<Ingested> ingested, Sink<ThrottleDecision> decisionSink,
-      Sink<DeadLetter> deadLetterSink, DetectorConfig config) {
-    Outputs outputs = define(ingested, config);
+  /**
+   * Wires the detector between its sources (gateway records, control records) and its sinks: decisions,
+   * dead letters and the policy audit trail.
+   */
+  public static Outputs define(DataStream<Ingested> ingested, DataStream<PolicyEnvelope> policyRecords,
+      Sink<ThrottleDecision> decisionSink, Sink<DeadLetter> deadLetterSink, Sink<PolicyStatus> policyStatusSink,
+      DetectorConfig config) {
+    Outputs outputs = define(ingested, policyRecords, config);
     outputs.decisions().sinkTo(decisionSink).uid("throttle-decisions-sink").name("throttle decisions sink");
     outputs.deadLetters().sinkTo(deadLetterSink).uid("dead-letters-sink").name("dead letters sink");
+    outputs.policyStatus().sinkTo(policyStatusSink).uid("policy-status-sink").name("policy status sink");
     return outputs;
   }
 
-  public static Outputs define(DataStream<Ingested> ingested, DetectorConfig config) {
+  public static Outputs define(DataStream<Ingested> ingested, DataStream<PolicyEnvelope> policyRecords,
+      DetectorConfig config) {
     SingleOutputStreamOperator<CallEvent> calls = ingested
         .process(new IngestRouter(config.features().slide(), config.eventTime().allowedLateness()),
             Descriptors.CALL_EVENT)
         .uid("ingest-router").name("route calls, dead letters and late calls");
 
+    SingleOutputStreamOperator<DetectionPolicy> acceptedPolicies = policyRecords
+        .keyBy(record -> PolicyGate.KEY, Types.INT)
+        .process(new PolicyGate(config), Descriptors.DETECTION_POLICY)
+        .uid("policy-gate").name("validate detection policies");
+    BroadcastStream<DetectionPolicy> policies = acceptedPolicies.broadcast(Descriptors.POLICIES);
+
     ScoringPolicy scoring = config.scoring();
     PaneSlicedFeatures.Timers timers = config.mode() == DetectorConfig.Mode.BACKFILL
         && config.backfill().execution() == DetectorConfig.Execution.BATCH
         ? PaneSlicedFeatures.Timers.EVERY_WINDOW_END : PaneSlicedFeatures.Timers.CHAINED;
-    DataStream<WindowFeatures> accountFeatures = calls
+    DataStream<WindowFeatures> accountWindows = calls
         .keyBy(CallEvent::getAccountId, Types.STRING)
         .process(new PaneSlicedFeatures<>(KeySpace.ACCOUNT, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("account-features").name("account window features");
-    DataStream<WindowFeatures> subnetFeatures = calls
+    DataStream<WindowFeatures> subnetWindows = calls
         .keyBy(CallEvent::getSubnet, Types.STRING)
         .process(new PaneSlicedFeatures<>(KeySpace.SUBNET, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("subnet-features").name("subnet window features");
-    DataStream<WindowFeatures> templateFeatures = calls
+    DataStream<WindowFeatures> templateWindows = calls
         .flatMap(new TemplateFanOut(new TemplateBands(config.templateBands())), Descriptors.CALL_EVENT)
         .uid("template-fan-out").name("template LSH bands")
         .keyBy(CallEvent::getTemplateKey, Types.LONG)
         .process(new PaneSlicedFeatures<>(KeySpace.TEMPLATE, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("template-features").name("template window features");
+
+    SingleOutputStreamOperator<WindowFeatures> accountFeatures = score(
+        DataStreamUtils.reinterpretAsKeyedStream(accountWindows, WindowFeatures::getKey, Types.STRING),
+        policies, config, "account");
+    SingleOutputStreamOperator<WindowFeatures> subnetFeatures = score(
+        DataStreamUtils.reinterpretAsKeyedStream(subnetWindows, WindowFeatures::getKey, Types.STRING),
+        policies, config, "subnet");
+    SingleOutputStreamOperator<WindowFeatures> templateFeatures = score(
+        DataStreamUtils.reinterpretAsKeyedStream(templateWindows, f -> TemplateBands.parse(f.getKey()), Types.LONG),
+        policies, config, "template");
 
     DetectorConfig.Patterns patterns = config.patterns();
     double review = scoring.actions().review();
@@ -110,16 +143,27 @@ public final class DetectorTopology {
     DataStream<Evidence> replacementEvidence = match(byTemplate,
         ExtractionPatterns.replacement(scoring.actions().throttle(), patterns.replacement()),
         ExtractionPatterns.REPLACEMENT, ThrottleAction.BLOCK, "template-replacement");
+    DataStream<Evidence> denylisted = subnetFeatures.getSideOutput(Descriptors.DENYLIST_EVIDENCE);
 
     DataStream<ThrottleDecision> decisions = accountEvidence
-        .union(subnetEvidence, campaignEvidence, replacementEvidence)
+        .union(subnetEvidence, campaignEvidence, replacementEvidence, denylisted)
         .keyBy(DecisionLedger::ledgerKey, Types.STRING)
-        .process(new DecisionLedger(scoring.actions(), patterns.maxAccountsPerDecision(),
+        .connect(policies)
+        .process(new DecisionLedger(config, patterns.maxAccountsPerDecision(),
             config.features().clusterRadiusBits(), config.detectorVersion()), Descriptors.THROTTLE_DECISION)
         .uid("decision-ledger").name("decision ledger");
 
     return new Outputs(decisions, calls.getSideOutput(Descriptors.DEAD_LETTERS),
-        calls.getSideOutput(Descriptors.LATE_CALLS), accountFeatures, subnetFeatures, templateFeatures);
+        calls.getSideOutput(Descriptors.LATE_CALLS), acceptedPolicies.getSideOutput(Descriptors.POLICY_STATUS),
+        accountFeatures, subnetFeatures, templateFeatures);
+  }
+
+  /** Scores one key space's windows under the policy in force; same keys, no shuffle. */
+  private static <K> SingleOutputStreamOperator<WindowFeatures> score(KeyedStream<WindowFeatures, K> windows,
+      BroadcastStream<DetectionPolicy> policies, DetectorConfig config, String space) {
+    return windows.connect(policies)
+        .process(new PolicyScorer<K>(config), Descriptors.WINDOW_FEATURES)
+        .uid(space + "-scorer").name(space + " scoring under the detection policy");
   }
 
   private static <K> DataStream<Evidence> match(KeyedStream<WindowFeatures, K> features,

@@ -4,6 +4,8 @@ import dev.distillguard.detector.backfill.Backfill;
 import dev.distillguard.detector.config.ConfigException;
 import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.ingest.IngestWatermarks;
+import dev.distillguard.detector.model.PolicyEnvelope;
+import dev.distillguard.detector.policy.PolicyWatermarks;
 import dev.distillguard.detector.ingest.Ingested;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -52,7 +54,8 @@ public final class DistillGuardJob {
 
   /**
    * The detector between a gateway source (bounded or not: the caller decides) and a throttle topic.
-   * Dead letters go to the configured dead-letter topic under their own transactional ids.
+   * Dead letters go to the configured dead-letter topic and the policy audit trail to the policy-status
+   * topic, each under transactional ids of its own.
    */
   public static DetectorTopology.Outputs define(StreamExecutionEnvironment env, DetectorConfig config,
       KafkaSourceBuilder<Ingested> source, String throttleTopic, String transactionalIdPrefix) {
@@ -61,10 +64,19 @@ public final class DistillGuardJob {
             IngestWatermarks.strategy(config.eventTime()),
             "gateway calls")
         .uid("gateway-calls-source");
-    return DetectorTopology.define(ingested,
+    return DetectorTopology.define(ingested, policyRecords(env, config, DetectorKafka.policySource(config)),
         DetectorKafka.decisionSink(config, throttleTopic, transactionalIdPrefix),
         DetectorKafka.deadLetterSink(config, config.kafka().deadLetterTopic(), transactionalIdPrefix + "-dead-letters"),
+        DetectorKafka.policyStatusSink(config, transactionalIdPrefix + "-policy-status"),
         config);
+  }
+
+  /** The control topic, read by one subtask: policies are few, and one reader keeps their order. */
+  public static DataStream<PolicyEnvelope> policyRecords(StreamExecutionEnvironment env, DetectorConfig config,
+      KafkaSourceBuilder<PolicyEnvelope> source) {
+    return env.fromSource(source.build(), PolicyWatermarks.strategy(), "detection policies")
+        .setParallelism(1)
+        .uid("detection-policies-source");
   }
 
   /**

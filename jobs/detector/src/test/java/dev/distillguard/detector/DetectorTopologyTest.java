@@ -11,6 +11,7 @@ import dev.distillguard.detector.ingest.IngestWatermarks;
 import dev.distillguard.detector.ingest.Ingested;
 import dev.distillguard.detector.testing.Calls;
 import dev.distillguard.detector.testing.CollectingSink;
+import dev.distillguard.detector.testing.PolicyRecords;
 import dev.distillguard.detector.testing.TestTraffic;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +50,7 @@ class DetectorTopologyTest {
     DataStream<Ingested> source = env.fromData(input, TypeInformation.of(Ingested.class)).uid("test-source")
         .assignTimestampsAndWatermarks(IngestWatermarks.strategy(DetectorConfig.defaults().eventTime()))
         .uid("test-watermarks");
-    DetectorTopology.define(source, decisions, deadLetters, config);
+    DetectorTopology.define(source, PolicyRecords.stream(env, 0L), decisions, deadLetters, new CollectingSink<>(), config);
     env.execute("topology test");
 
     List<ThrottleDecision> all = decisions.results();

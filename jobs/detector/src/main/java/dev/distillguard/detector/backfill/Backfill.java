@@ -11,6 +11,7 @@ import dev.distillguard.detector.decisions.DecisionLedger;
 import dev.distillguard.detector.ingest.IngestRouter;
 import dev.distillguard.detector.ingest.IngestWatermarks;
 import dev.distillguard.detector.ingest.Ingested;
+import dev.distillguard.detector.model.PolicyEnvelope;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -108,7 +109,12 @@ public final class Backfill {
             IngestWatermarks.strategy(config.eventTime()),
             "gateway calls (backfill)")
         .uid("gateway-calls-source");
-    DetectorTopology.Outputs outputs = DetectorTopology.define(ingested, config);
+    // The policy history as it stands when the backfill starts, applied by the event time each names; the
+    // audit trail is the live job's to write, so the backfill's verdicts stay in its summary.
+    DataStream<PolicyEnvelope> policies = DistillGuardJob.policyRecords(env, config,
+        DetectorKafka.policySource(config).setGroupId("distill-guard-backfill-" + backfill.run() + "-policy")
+            .setBounded(OffsetsInitializer.latest()));
+    DetectorTopology.Outputs outputs = DetectorTopology.define(ingested, policies, config);
     Long rangeEnd = backfill.to().timestamp();
     DataStream<ThrottleDecision> decisions = outputs.decisions();
     if (backfill.outputTopic().equals(config.kafka().throttleTopic()) && rangeEnd != null) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -28,7 +29,8 @@ public record DetectorConfig(
     ScoringPolicy scoring,
     Patterns patterns,
     Mode mode,
-    Backfill backfill) implements Serializable {
+    Backfill backfill,
+    Map<String, String> settings) implements Serializable {
 
   public enum StartingOffsets { COMMITTED, EARLIEST, LATEST }
 
@@ -64,6 +66,8 @@ public record DetectorConfig(
       String inputTopic,
       String throttleTopic,
       String deadLetterTopic,
+      String policyTopic,
+      String policyStatusTopic,
       String groupId,
       StartingOffsets startingOffsets,
       String transactionalIdPrefix,
@@ -93,6 +97,8 @@ public record DetectorConfig(
         s.nonEmpty("input.topic"),
         s.nonEmpty("throttle.topic"),
         s.nonEmpty("dead-letter.topic"),
+        s.nonEmpty("policy.topic"),
+        s.nonEmpty("policy-status.topic"),
         s.nonEmpty("group.id"),
         s.enumeration("starting-offsets", StartingOffsets.class),
         s.nonEmpty("transactional-id.prefix"),
@@ -138,6 +144,33 @@ public record DetectorConfig(
           + features.windowSize().minus(features.slide()) + ")");
     }
 
+    ScoringPolicy scoring = scoring(s);
+
+    Patterns patterns = new Patterns(
+        s.integer("pattern.sustained-windows", 1, 1000),
+        s.integer("pattern.campaign-windows", 1, 1000),
+        new ExtractionPatterns.ReplacementRules(
+            s.integer("replacement.min-fresh-accounts", 1, 1_000_000),
+            s.decimal("replacement.min-fresh-share", 0, 1),
+            features.clusterRadiusBits(),
+            positive(s, "replacement.horizon")),
+        maxAccountsPerDecision);
+
+    Mode mode = s.enumeration("mode", Mode.class);
+    Backfill backfill = backfill(s, mode, kafka);
+
+    DetectorConfig config = new DetectorConfig(kafka, checkpointInterval, parallelism, version, eventTime,
+        s.integer("subnet.ipv4-prefix", 8, 32), s.integer("subnet.ipv6-prefix", 16, 128),
+        s.integer("template.bands", 2, 16), features, scoring, patterns, mode, backfill, s.values());
+    s.requireAllRead();
+    return config;
+  }
+
+  /**
+   * The scorers' numbers from {@code s}; a published policy is checked by running its settings through
+   * here, so a policy and a configuration file are held to the same rules.
+   */
+  public static ScoringPolicy scoring(Settings s) {
     ScoringPolicy scoring;
     try {
       scoring = new ScoringPolicy(
@@ -187,24 +220,7 @@ public record DetectorConfig(
       throw new ConfigException("campaign.report-min-accounts must not exceed campaign.min-accounts");
     }
 
-    Patterns patterns = new Patterns(
-        s.integer("pattern.sustained-windows", 1, 1000),
-        s.integer("pattern.campaign-windows", 1, 1000),
-        new ExtractionPatterns.ReplacementRules(
-            s.integer("replacement.min-fresh-accounts", 1, 1_000_000),
-            s.decimal("replacement.min-fresh-share", 0, 1),
-            features.clusterRadiusBits(),
-            positive(s, "replacement.horizon")),
-        maxAccountsPerDecision);
-
-    Mode mode = s.enumeration("mode", Mode.class);
-    Backfill backfill = backfill(s, mode, kafka);
-
-    DetectorConfig config = new DetectorConfig(kafka, checkpointInterval, parallelism, version, eventTime,
-        s.integer("subnet.ipv4-prefix", 8, 32), s.integer("subnet.ipv6-prefix", 16, 128),
-        s.integer("template.bands", 2, 16), features, scoring, patterns, mode, backfill);
-    s.requireAllRead();
-    return config;
+    return scoring;
   }
 
   /** The backfill settings; null in live mode, where they must stay unset. */

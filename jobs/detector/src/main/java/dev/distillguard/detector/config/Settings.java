@@ -74,10 +74,27 @@ public final class Settings {
     return new Settings(merged);
   }
 
+  /** Exactly {@code values}, e.g. those a job carried from {@link #values()}. */
+  public static Settings copyOf(Map<String, String> values) {
+    return new Settings(new LinkedHashMap<>(values));
+  }
+
   public static Settings of(Map<String, String> overrides) {
     Map<String, String> merged = defaults();
     merged.putAll(checkedKeys(overrides, merged, "in the overrides"));
     return new Settings(merged);
+  }
+
+  /** These settings with {@code overrides} on top: keys must be known. */
+  public Settings with(Map<String, String> overrides) {
+    Map<String, String> merged = new LinkedHashMap<>(values);
+    merged.putAll(checkedKeys(overrides, merged, "in the overrides"));
+    return new Settings(merged);
+  }
+
+  /** Every effective value, defaults included: what a running job carries to rebuild its settings. */
+  public Map<String, String> values() {
+    return new java.util.TreeMap<>(values);
   }
 
   /** Every key with its default, in file order. */

@@ -6,6 +6,10 @@ import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.Descriptors;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.contract.DetectionPolicy;
+import dev.distillguard.detector.config.DetectorConfig;
+import dev.distillguard.detector.policy.PolicyBook;
+import dev.distillguard.detector.policy.PolicyRules;
 import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +22,7 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -33,8 +37,13 @@ import org.apache.flink.util.Collector;
  * record is the whole current decision. A new record is emitted when the decision widens or escalates,
  * or when its expiry would otherwise lapse within the next quarter of its lifetime; when it expires, its
  * state is cleared.
+ *
+ * <p>The detection policy in force when a window ends sets the score-to-action mapping, the rate limits,
+ * the expiry and the allowlist: an allowlisted account, org or subnet is only ever reviewed, and campaign
+ * decisions leave allowlisted accounts out.
  */
-public final class DecisionLedger extends KeyedProcessFunction<String, Evidence, ThrottleDecision> {
+public final class DecisionLedger
+    extends KeyedBroadcastProcessFunction<String, Evidence, DetectionPolicy, ThrottleDecision> {
 
   private static final long serialVersionUID = 1L;
 
@@ -50,7 +59,7 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
       .thenComparing(e -> String.join(",", e.getAccounts()))
       .thenComparing(e -> String.join(",", e.getReasons()));
 
-  private final ScoringPolicy.ActionRules actions;
+  private final DetectorConfig config;
   private final int maxAccounts;
   private final int campaignRadiusBits;
   private final String detectorVersion;
@@ -60,14 +69,14 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
   private transient MapState<String, Long> campaignCentroids;
   private transient Counter emitted;
   private transient Map<String, LongCounter> byTypeAndAction;
+  private transient PolicyBook book;
 
   /**
    * @param campaignRadiusBits template evidence within this many bits of a campaign's centroid belongs to
    *     that campaign
    */
-  public DecisionLedger(ScoringPolicy.ActionRules actions, int maxAccounts, int campaignRadiusBits,
-      String detectorVersion) {
-    this.actions = actions;
+  public DecisionLedger(DetectorConfig config, int maxAccounts, int campaignRadiusBits, String detectorVersion) {
+    this.config = config;
     this.maxAccounts = maxAccounts;
     this.campaignRadiusBits = campaignRadiusBits;
     this.detectorVersion = detectorVersion;
@@ -98,6 +107,7 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
     inForce = getRuntimeContext().getMapState(Descriptors.decisionsInForce());
     campaignCentroids = getRuntimeContext().getMapState(Descriptors.campaignCentroids());
     emitted = getRuntimeContext().getMetricGroup().counter("decisionsEmitted");
+    book = new PolicyBook(config);
     byTypeAndAction = new java.util.HashMap<>();
     for (EntityType type : EntityType.values()) {
       for (ThrottleAction action : ThrottleAction.values()) {
@@ -114,7 +124,8 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
   }
 
   @Override
-  public void processElement(Evidence evidence, Context ctx, Collector<ThrottleDecision> out) throws Exception {
+  public void processElement(Evidence evidence, ReadOnlyContext ctx, Collector<ThrottleDecision> out)
+      throws Exception {
     long at = evidence.getWindowEnd();
     List<Evidence> waiting = pending.get(at);
     if (waiting == null) {
@@ -138,13 +149,14 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
       List<Evidence> batch = new ArrayList<>(pending.get(at));
       pending.remove(at);
       batch.sort(APPLY_ORDER);
+      PolicyRules rules = book.at(at, ctx.getBroadcastState(Descriptors.POLICIES));
       // All evidence of one window end first, then at most one record per entity.
       TreeMap<String, ThrottleDecision> staged = new TreeMap<>();
       for (Evidence evidence : batch) {
-        stage(evidence, staged);
+        stage(evidence, staged, rules);
       }
       for (ThrottleDecision candidate : staged.values()) {
-        publish(candidate, ctx, out);
+        publish(candidate, ctx, out, rules.scoring().actions());
       }
     }
     List<String> expired = new ArrayList<>();
@@ -160,7 +172,8 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
   }
 
   /** Merges one piece of evidence into the entity's staged decision. */
-  private void stage(Evidence evidence, Map<String, ThrottleDecision> staged) throws Exception {
+  private void stage(Evidence evidence, Map<String, ThrottleDecision> staged, PolicyRules rules) throws Exception {
+    ScoringPolicy.ActionRules actions = rules.scoring().actions();
     ThrottleAction earned = actions.actionFor(evidence.getScore());
     if (earned == null) {
       return;
@@ -202,12 +215,13 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
       next.setSubnets(new ArrayList<>(subnets));
       next.setWindowStart(base.getWindowStart());
     }
+    applyAllowlist(next, evidence, rules);
     staged.put(entityId, next);
   }
 
   /** Emits a staged decision if it is new, wider, stronger or due for renewal. */
-  private void publish(ThrottleDecision next, OnTimerContext ctx, Collector<ThrottleDecision> out)
-      throws Exception {
+  private void publish(ThrottleDecision next, OnTimerContext ctx, Collector<ThrottleDecision> out,
+      ScoringPolicy.ActionRules actions) throws Exception {
     ThrottleDecision current = inForceAt(next.getEntityId(), next.getDecidedAt().toEpochMilli());
     if (current != null && !widensOrRenews(current, next, actions.decisionTtl().toMillis())) {
       return;
@@ -223,6 +237,45 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
     emitted.inc();
     byTypeAndAction.get(accumulatorName(next.getEntityType(), next.getAction())).add(1);
     out.collect(next);
+  }
+
+  /**
+   * An allowlisted account (by id or org) or subnet is reviewed, never throttled; a campaign keeps its
+   * action but leaves allowlisted accounts out, so the rate limiter never acts on them.
+   */
+  private static void applyAllowlist(ThrottleDecision next, Evidence evidence, PolicyRules rules) {
+    String why = "allowlisted by policy v" + rules.version() + " (" + rules.author() + ")";
+    boolean allowed = switch (next.getEntityType()) {
+      case ACCOUNT -> rules.allowsAccount(next.getEntityId(), evidence.getOrgId());
+      case SUBNET -> rules.allowsSubnet(next.getEntityId());
+      case CAMPAIGN -> false;
+    };
+    if (allowed) {
+      if (next.getAction() != ThrottleAction.REVIEW) {
+        next.setAction(ThrottleAction.REVIEW);
+        List<String> reasons = new ArrayList<>(next.getReasons());
+        reasons.add(0, why);
+        next.setReasons(reasons);
+      }
+      return;
+    }
+    if (next.getEntityType() == EntityType.CAMPAIGN) {
+      List<String> kept = new ArrayList<>(next.getAccounts().size());
+      for (String account : next.getAccounts()) {
+        if (!rules.allowsAccount(account, null)) {
+          kept.add(account);
+        }
+      }
+      if (kept.size() != next.getAccounts().size()) {
+        next.setAccounts(kept);
+      }
+    }
+  }
+
+  @Override
+  public void processBroadcastElement(DetectionPolicy policy, Context ctx, Collector<ThrottleDecision> out)
+      throws Exception {
+    book.accept(policy, ctx.getBroadcastState(Descriptors.POLICIES));
   }
 
   /** The entity's decision if it is still in force at {@code time}. */

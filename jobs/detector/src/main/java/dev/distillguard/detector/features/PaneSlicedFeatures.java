@@ -6,7 +6,6 @@ import dev.distillguard.detector.model.KeyPanes;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.WindowFeatures;
-import dev.distillguard.detector.patterns.Scoring;
 import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +17,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Sliding-window features of one key space, pane-sliced: each call updates the one pane (slide) it falls
- * in, and at a window end the key's panes in the window are combined, scored and, when the key space
- * says the window is worth a look, emitted. A key holds one state value (its panes, at most one window
- * of them) and one timer.
+ * in, and at a window end that passes the key space's configured minimums the key's panes in the window
+ * are combined and emitted, for {@link dev.distillguard.detector.policy.PolicyScorer} to score under the
+ * policy in force. A key holds one state value (its panes, at most one window of them) and one timer.
  *
  * <p>The timer goes to the next window end that could be reported, judged by a cheap upper bound (enough
  * requests, enough accounts), or else to the end of the last window the key's panes are in, to clean up.
@@ -112,12 +111,8 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
       WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, panes,
           settings);
       if (features != null) {
-        Scoring.Assessment assessment = Scoring.assess(features, policy);
-        if (assessment.reportable()) {
-          features.setScore(assessment.score());
-          features.setEvidence(assessment.evidence());
-          out.collect(features);
-        }
+        // Scored downstream, under the detection policy in force when the window ends.
+        out.collect(features);
       }
     }
     long keepFrom = windowEnd + settings.slideMillis() - settings.windowMillis();

@@ -65,6 +65,9 @@ public final class Panes {
     long simhash = call.getSimhash();
     if (space == KeySpace.ACCOUNT) {
       addArrival(pane, (int) (call.getEventTime() - paneStart), settings.maxOffsetsPerPane());
+      if (call.getOrgId() != null && (pane.getOrgId() == null || call.getOrgId().compareTo(pane.getOrgId()) < 0)) {
+        pane.setOrgId(call.getOrgId());
+      }
       // An account hopping networks is a rotation signal; keep its subnets, bounded like any member set.
       addMember(pane, SUBNETS, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
       return;

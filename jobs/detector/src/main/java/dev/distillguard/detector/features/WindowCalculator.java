@@ -45,6 +45,7 @@ public final class WindowCalculator {
     Map<String, Long> asns = new HashMap<>();
     Map<String, Long> countries = new HashMap<>();
     boolean truncated = false;
+    String org = null;
     int[] levels = new int[4];
     for (Pane pane : window) {
       for (int kind = 0; kind < levels.length; kind++) {
@@ -78,6 +79,9 @@ public final class WindowCalculator {
       mergeMembers(asns, pane.getAsns(), levels[Panes.ASNS]);
       mergeMembers(countries, pane.getCountries(), levels[Panes.COUNTRIES]);
       truncated |= pane.getMembersTruncated();
+      if (pane.getOrgId() != null && (org == null || pane.getOrgId().compareTo(org) < 0)) {
+        org = pane.getOrgId();
+      }
       if (space == KeySpace.ACCOUNT) {
         arrivals.addPane(pane.getStart(), pane.getOffsets(), pane.getOffsetsTruncated());
       }
@@ -123,6 +127,7 @@ public final class WindowCalculator {
     WindowFeatures features = new WindowFeatures();
     features.setKeySpace(space);
     features.setKey(key);
+    features.setOrgId(org);
     features.setWindowStart(windowStart);
     features.setWindowEnd(windowEnd);
     features.setRequests(requests);

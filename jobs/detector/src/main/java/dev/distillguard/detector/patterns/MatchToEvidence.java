@@ -85,6 +85,7 @@ public final class MatchToEvidence extends PatternProcessFunction<WindowFeatures
     evidence.setWindowEnd(windowEnd);
     evidence.setMaxAction(maxAction.name());
     evidence.setTemplateCentroid(key.getTemplateCentroid());
+    evidence.setOrgId(key.getOrgId());
     return evidence;
   }
 }

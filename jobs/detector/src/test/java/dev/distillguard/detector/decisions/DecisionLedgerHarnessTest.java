@@ -7,12 +7,15 @@ import dev.distillguard.contract.ThrottleAction;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeySpace;
-import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import dev.distillguard.contract.DetectionPolicy;
+import dev.distillguard.detector.Descriptors;
+import dev.distillguard.detector.config.DetectorConfig;
 import org.junit.jupiter.api.Test;
 
 class DecisionLedgerHarnessTest {
@@ -20,13 +23,12 @@ class DecisionLedgerHarnessTest {
   private static final long MINUTE = 60_000;
   private static final long T0 = 5_000 * MINUTE;
 
-  private final ScoringPolicy.ActionRules actions = ScoringPolicy.defaults().actions();
 
   @Test
   void evidenceBecomesADecisionThatWidensAndThenExpiresLeavingNoState() throws Exception {
     try (var harness = harness()) {
-      harness.processElement(record(evidence("campaign", 0.8, List.of("a1", "a2"), T0 + 10 * MINUTE)));
-      harness.processWatermark(T0 + 10 * MINUTE - 1);
+      harness.processElement1(record(evidence("campaign", 0.8, List.of("a1", "a2"), T0 + 10 * MINUTE)));
+      harness.processWatermark1(new Watermark(T0 + 10 * MINUTE - 1));
       List<ThrottleDecision> out = harness.extractOutputValues();
       assertThat(out).hasSize(1);
       ThrottleDecision first = out.get(0);
@@ -38,8 +40,8 @@ class DecisionLedgerHarnessTest {
       assertThat(first.getExpiresAt().toEpochMilli()).isEqualTo(T0 + 70 * MINUTE);
 
       // New accounts and a stronger score: the decision widens and escalates, keeping everyone named.
-      harness.processElement(record(evidence("campaign", 0.95, List.of("a3"), T0 + 12 * MINUTE)));
-      harness.processWatermark(T0 + 12 * MINUTE - 1);
+      harness.processElement1(record(evidence("campaign", 0.95, List.of("a3"), T0 + 12 * MINUTE)));
+      harness.processWatermark1(new Watermark(T0 + 12 * MINUTE - 1));
       ThrottleDecision second = harness.extractOutputValues().get(1);
       assertThat(second.getAction()).isEqualTo(ThrottleAction.BLOCK);
       assertThat(second.getMaxRequestsPerMinute()).isZero();
@@ -48,11 +50,11 @@ class DecisionLedgerHarnessTest {
       assertThat(second.getDecisionId()).isNotEqualTo(first.getDecisionId());
 
       // The same evidence again changes nothing: no new record.
-      harness.processElement(record(evidence("campaign", 0.95, List.of("a3"), T0 + 13 * MINUTE)));
-      harness.processWatermark(T0 + 13 * MINUTE - 1);
+      harness.processElement1(record(evidence("campaign", 0.95, List.of("a3"), T0 + 13 * MINUTE)));
+      harness.processWatermark1(new Watermark(T0 + 13 * MINUTE - 1));
       assertThat(harness.extractOutputValues()).hasSize(2);
 
-      harness.processWatermark(T0 + 3 * 60 * MINUTE);
+      harness.processWatermark1(new Watermark(T0 + 3 * 60 * MINUTE));
       assertThat(harness.numKeyedStateEntries()).isZero();
       assertThat(harness.numEventTimeTimers()).isZero();
     }
@@ -61,13 +63,13 @@ class DecisionLedgerHarnessTest {
   @Test
   void evidenceBelowReviewIsIgnoredAndCeilingCapsTheAction() throws Exception {
     try (var harness = harness()) {
-      harness.processElement(record(evidence("weak", 0.3, List.of("x"), T0 + MINUTE)));
+      harness.processElement1(record(evidence("weak", 0.3, List.of("x"), T0 + MINUTE)));
       Evidence subnet = evidence("subnet", 0.99, List.of("y", "z"), T0 + MINUTE);
       subnet.setKeySpace(KeySpace.SUBNET);
       subnet.setEntityId("203.0.113.0/24");
       subnet.setMaxAction(ThrottleAction.REVIEW.name());
-      harness.processElement(record(subnet));
-      harness.processWatermark(T0 + 2 * MINUTE);
+      harness.processElement1(record(subnet));
+      harness.processWatermark1(new Watermark(T0 + 2 * MINUTE));
       List<ThrottleDecision> out = harness.extractOutputValues();
       assertThat(out).hasSize(1);
       assertThat(out.get(0).getEntityType()).isEqualTo(EntityType.SUBNET);
@@ -86,10 +88,10 @@ class DecisionLedgerHarnessTest {
       Evidence other = evidence("coordinated-template-campaign", 0.8, List.of("z9"), T0 + MINUTE);
       other.setEntityId("b0:9999");
       other.setTemplateCentroid(~0xC0FFEE00L); // unrelated template
-      harness.processElement(record(band0));
-      harness.processElement(record(band2));
-      harness.processElement(record(other));
-      harness.processWatermark(T0 + 2 * MINUTE);
+      harness.processElement1(record(band0));
+      harness.processElement1(record(band2));
+      harness.processElement1(record(other));
+      harness.processWatermark1(new Watermark(T0 + 2 * MINUTE));
       List<ThrottleDecision> out = harness.extractOutputValues();
       ThrottleDecision last = out.stream().filter(d -> d.getEntityId().equals("campaign-00000000c0ffee00"))
           .reduce((a, b) -> b).orElseThrow();
@@ -106,24 +108,30 @@ class DecisionLedgerHarnessTest {
     List<ThrottleDecision> ab;
     List<ThrottleDecision> ba;
     try (var harness = harness()) {
-      harness.processElement(record(a));
-      harness.processElement(record(b));
-      harness.processWatermark(T0 + 2 * MINUTE);
+      harness.processElement1(record(a));
+      harness.processElement1(record(b));
+      harness.processWatermark1(new Watermark(T0 + 2 * MINUTE));
       ab = harness.extractOutputValues();
     }
     try (var harness = harness()) {
-      harness.processElement(record(b));
-      harness.processElement(record(a));
-      harness.processWatermark(T0 + 2 * MINUTE);
+      harness.processElement1(record(b));
+      harness.processElement1(record(a));
+      harness.processWatermark1(new Watermark(T0 + 2 * MINUTE));
       ba = harness.extractOutputValues();
     }
     assertThat(ab).isNotEmpty().isEqualTo(ba);
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<String, Evidence, ThrottleDecision> harness() throws Exception {
-    var operator = new KeyedProcessOperator<>(new DecisionLedger(actions, 1000, 12, "test"));
-    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, DecisionLedger::ledgerKey, Types.STRING);
+  private KeyedTwoInputStreamOperatorTestHarness<String, Evidence, DetectionPolicy, ThrottleDecision> harness()
+      throws Exception {
+    var operator = new CoBroadcastWithKeyedOperator<>(
+        new DecisionLedger(DetectorConfig.defaults(), 1000, 12, "test"), List.of(Descriptors.POLICIES));
+    // Policies are broadcast, not keyed: any constant key will do for the harness.
+    var harness = new KeyedTwoInputStreamOperatorTestHarness<String, Evidence, DetectionPolicy, ThrottleDecision>(
+        operator, DecisionLedger::ledgerKey, policy -> "", Types.STRING);
     harness.open();
+    // The control input stands aside, as its source does in the job.
+    harness.processWatermark2(new Watermark(Long.MAX_VALUE - 1));
     return harness;
   }
 

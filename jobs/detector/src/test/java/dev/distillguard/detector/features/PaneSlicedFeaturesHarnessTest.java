@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.WindowFeatures;
+import dev.distillguard.detector.patterns.Scoring;
 import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,8 @@ class PaneSlicedFeaturesHarnessTest {
       assertThat(firstThree).extracting(WindowFeatures::getWindowEnd)
           .containsExactly(T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE);
       assertThat(firstThree).extracting(WindowFeatures::getRequests).containsExactly(60, 120, 180);
-      assertThat(firstThree.get(2).getScore()).isGreaterThan(0.7);
+      // Scored downstream (PolicyScorer); the window carries what the score needs.
+      assertThat(Scoring.assess(firstThree.get(2), policy).score()).isGreaterThan(0.7);
 
       // The window slides past the burst: reported until the burst leaves the window, then silence.
       harness.processWatermark(T0 + 30 * MINUTE);
@@ -104,7 +106,7 @@ class PaneSlicedFeaturesHarnessTest {
       assertThat(out).hasSize(1);
       assertThat(out.get(0).getDistinctAccounts()).isEqualTo(30);
       assertThat(out.get(0).getDistinctSubnets()).isEqualTo(30);
-      assertThat(out.get(0).getScore()).isGreaterThan(0.7);
+      assertThat(Scoring.assess(out.get(0), policy).score()).isGreaterThan(0.7);
       harness.processWatermark(T0 + 11 * MINUTE);
       assertThat(harness.numKeyedStateEntries()).isZero();
       assertThat(harness.numEventTimeTimers()).isZero();
