@@ -45,10 +45,17 @@ public final class LocalDetectorRun {
    * A rate limiter's throttle topic is compacted (it only needs the latest decision per entity); these
    * local runs keep every record, because scoring a run needs each decision's history.
    */
+  /** The control topic and its audit trail: one partition each, so policies keep their order. */
+  public static void createPolicyTopics(LocalKafkaBroker broker, DetectorConfig config) {
+    broker.createTopic(config.kafka().policyTopic(), 1);
+    broker.createTopic(config.kafka().policyStatusTopic(), 1);
+  }
+
   public static void createTopics(LocalKafkaBroker broker, DetectorConfig config, int partitions) {
     broker.createTopic(config.kafka().inputTopic(), partitions);
     broker.createTopic(config.kafka().throttleTopic(), 1);
     broker.createTopic(config.kafka().deadLetterTopic(), 1);
+    createPolicyTopics(broker, config);
   }
 
   /** Writes the traffic to the gateway topic; returns how many calls were written. */
@@ -110,6 +117,7 @@ public final class LocalDetectorRun {
     Path checkpoints = Files.createTempDirectory("distill-guard-checkpoints-");
     Configuration conf = Backfill.jobConfiguration(config);
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    createPolicyTopics(broker, config);
     broker.createTopic(config.backfill().outputTopic(), 1);
     broker.createTopic(config.backfill().deadLetterTopic(), 1);
     Backfill.Summary summary;

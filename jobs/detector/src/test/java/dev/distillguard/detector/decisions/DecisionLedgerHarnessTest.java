@@ -12,6 +12,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import dev.distillguard.contract.DetectionPolicy;
 import dev.distillguard.detector.Descriptors;
@@ -130,8 +131,8 @@ class DecisionLedgerHarnessTest {
     var harness = new KeyedTwoInputStreamOperatorTestHarness<String, Evidence, DetectionPolicy, ThrottleDecision>(
         operator, DecisionLedger::ledgerKey, policy -> "", Types.STRING);
     harness.open();
-    // The control input stands aside, as its source does in the job.
-    harness.processWatermark2(new Watermark(Long.MAX_VALUE - 1));
+    // The control input is idle, as its source declares itself in the job.
+    harness.processWatermarkStatus2(WatermarkStatus.IDLE);
     return harness;
   }
 

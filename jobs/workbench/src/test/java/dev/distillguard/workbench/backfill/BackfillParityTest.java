@@ -60,6 +60,7 @@ class BackfillParityTest {
         .build();
     LocalKafkaBroker broker = KAFKA.broker();
     broker.createTopic(GATEWAY, 3);
+    LocalDetectorRun.createPolicyTopics(broker, DetectorConfig.defaults());
     ApiCall last = null;
     try (KafkaTrafficWriter writer = new KafkaTrafficWriter(broker.bootstrapServers(), GATEWAY)) {
       for (LabelledCall call : traffic) {
