@@ -8,6 +8,7 @@ import dev.distillguard.detector.decisions.DecisionLedger;
 import dev.distillguard.detector.features.PaneSlicedFeatures;
 import dev.distillguard.detector.features.TemplateBands;
 import dev.distillguard.detector.features.TemplateFanOut;
+import dev.distillguard.detector.ingest.DuplicateFilter;
 import dev.distillguard.detector.ingest.Ingested;
 import dev.distillguard.detector.ingest.IngestRouter;
 import dev.distillguard.detector.model.CallEvent;
@@ -30,15 +31,16 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The detector's dataflow, one definition for the live job, the backfill and the tests:
  *
  * <pre>
- * ingested ─► route ─┬─► keyBy account  ─► features ─► CEP sustained-extraction ───────────┐
- *   │                ├─► keyBy subnet   ─► features ─► CEP sustained-extraction ───────────┤
- *   │                └─► LSH fan-out ─► keyBy template ─► features ─┬─► CEP coordinated ───┤
- *   │                                                               └─► CEP replacement ──┤
- *   ├─► dead letters                                      keyBy entity ─► decision ledger ◄┘
- *   └─► late calls (counted)                                                  └─► decisions
+ * ingested ─► route ─► keyBy account ─► drop duplicates ─┬─► features ─► CEP sustained-extraction ─────┐
+ *   │                                        │           ├─► keyBy subnet ─► features ─► CEP sustained ─┤
+ *   │                                        │           └─► LSH fan-out ─► keyBy template ─► features ─┤
+ *   ├─► dead letters                         └─► duplicate calls (counted)  CEP coordinated, replacement ┤
+ *   └─► late calls (counted)                                keyBy entity ─► decision ledger ◄──────────┘
+ *                                                                                  └─► decisions
  * </pre>
  *
- * Each key space is shuffled once; the pattern operators reuse their feature operator's partitioning.
+ * Each key space is shuffled once: the account features follow the duplicate filter, which is keyed by
+ * account too, without a shuffle, and the pattern operators reuse their feature operator's partitioning.
  */
 public final class DetectorTopology {
 
@@ -49,6 +51,7 @@ public final class DetectorTopology {
       DataStream<ThrottleDecision> decisions,
       DataStream<DeadLetter> deadLetters,
       DataStream<CallEvent> lateCalls,
+      DataStream<CallEvent> duplicateCalls,
       DataStream<WindowFeatures> accountFeatures,
       DataStream<WindowFeatures> subnetFeatures,
       DataStream<WindowFeatures> templateFeatures) {}
@@ -69,18 +72,26 @@ public final class DetectorTopology {
         .uid("ingest-router").name("route calls, dead letters and late calls");
 
     ScoringPolicy scoring = config.scoring();
-    PaneSlicedFeatures.Timers timers = config.mode() == DetectorConfig.Mode.BACKFILL
-        && config.backfill().execution() == DetectorConfig.Execution.BATCH
-        ? PaneSlicedFeatures.Timers.EVERY_WINDOW_END : PaneSlicedFeatures.Timers.CHAINED;
-    DataStream<WindowFeatures> accountFeatures = calls
+    boolean batch = config.mode() == DetectorConfig.Mode.BACKFILL
+        && config.backfill().execution() == DetectorConfig.Execution.BATCH;
+    PaneSlicedFeatures.Timers timers =
+        batch ? PaneSlicedFeatures.Timers.EVERY_WINDOW_END : PaneSlicedFeatures.Timers.CHAINED;
+    var slide = config.features().slide();
+    SingleOutputStreamOperator<CallEvent> unique = calls
         .keyBy(CallEvent::getAccountId, Types.STRING)
+        .process(new DuplicateFilter(config.ingest().duplicateHorizon(),
+            config.ingest().retention(slide, config.eventTime().allowedLateness()), slide, batch),
+            Descriptors.CALL_EVENT)
+        .uid("duplicate-filter").name("drop duplicate request ids");
+    DataStream<WindowFeatures> accountFeatures = DataStreamUtils
+        .reinterpretAsKeyedStream(unique, CallEvent::getAccountId, Types.STRING)
         .process(new PaneSlicedFeatures<>(KeySpace.ACCOUNT, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("account-features").name("account window features");
-    DataStream<WindowFeatures> subnetFeatures = calls
+    DataStream<WindowFeatures> subnetFeatures = unique
         .keyBy(CallEvent::getSubnet, Types.STRING)
         .process(new PaneSlicedFeatures<>(KeySpace.SUBNET, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("subnet-features").name("subnet window features");
-    DataStream<WindowFeatures> templateFeatures = calls
+    DataStream<WindowFeatures> templateFeatures = unique
         .flatMap(new TemplateFanOut(new TemplateBands(config.templateBands())), Descriptors.CALL_EVENT)
         .uid("template-fan-out").name("template LSH bands")
         .keyBy(CallEvent::getTemplateKey, Types.LONG)
@@ -89,7 +100,6 @@ public final class DetectorTopology {
 
     DetectorConfig.Patterns patterns = config.patterns();
     double review = scoring.actions().review();
-    var slide = config.features().slide();
     KeyedStream<WindowFeatures, String> byAccount =
         DataStreamUtils.reinterpretAsKeyedStream(accountFeatures, WindowFeatures::getKey, Types.STRING);
     KeyedStream<WindowFeatures, String> bySubnet =
@@ -119,7 +129,8 @@ public final class DetectorTopology {
         .uid("decision-ledger").name("decision ledger");
 
     return new Outputs(decisions, calls.getSideOutput(Descriptors.DEAD_LETTERS),
-        calls.getSideOutput(Descriptors.LATE_CALLS), accountFeatures, subnetFeatures, templateFeatures);
+        calls.getSideOutput(Descriptors.LATE_CALLS), unique.getSideOutput(Descriptors.DUPLICATE_CALLS),
+        accountFeatures, subnetFeatures, templateFeatures);
   }
 
   private static <K> DataStream<Evidence> match(KeyedStream<WindowFeatures, K> features,

@@ -18,6 +18,8 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -60,6 +62,7 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
   private transient MapState<String, Long> campaignCentroids;
   private transient Counter emitted;
   private transient Map<String, LongCounter> byTypeAndAction;
+  private transient Map<String, Counter> decisionCounters;
 
   /**
    * @param campaignRadiusBits template evidence within this many bits of a campaign's centroid belongs to
@@ -99,11 +102,18 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
     campaignCentroids = getRuntimeContext().getMapState(Descriptors.campaignCentroids());
     emitted = getRuntimeContext().getMetricGroup().counter("decisionsEmitted");
     byTypeAndAction = new java.util.HashMap<>();
+    decisionCounters = new java.util.HashMap<>();
     for (EntityType type : EntityType.values()) {
       for (ThrottleAction action : ThrottleAction.values()) {
         LongCounter counter = new LongCounter();
         getRuntimeContext().addAccumulator(accumulatorName(type, action), counter);
         byTypeAndAction.put(accumulatorName(type, action), counter);
+        // Labelled entity_type and action, registered up front so every series exists from the start.
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("decisions")
+            .addGroup("entity_type", type.name()).addGroup("action", action.name());
+        Counter decisions = group.counter("decisions");
+        group.meter("decisionsPerSecond", new MeterView(decisions));
+        decisionCounters.put(accumulatorName(type, action), decisions);
       }
     }
   }
@@ -222,6 +232,7 @@ public final class DecisionLedger extends KeyedProcessFunction<String, Evidence,
     inForce.put(next.getEntityId(), next);
     emitted.inc();
     byTypeAndAction.get(accumulatorName(next.getEntityType(), next.getAction())).add(1);
+    decisionCounters.get(accumulatorName(next.getEntityType(), next.getAction())).inc();
     out.collect(next);
   }
 
