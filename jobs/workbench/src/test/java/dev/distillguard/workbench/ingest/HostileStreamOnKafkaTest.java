@@ -98,12 +98,13 @@ class HostileStreamOnKafkaTest {
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
         Files.createTempDirectory("hostile-stream-checkpoints").toUri().toString());
     conf.setString("state.backend.type", "rocksdb");
+    // The cluster's own reporter and RocksDB metric settings, so this checks flink-conf/ as committed; only
+    // the port is this run's.
+    Map<String, String> clusterConf = clusterMetricSettings();
+    assertThat(clusterConf).containsKey("metrics.reporter.prom.factory.class");
+    clusterConf.forEach(conf::setString);
     prometheusPort = freePort();
-    conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
     conf.setString("metrics.reporter.prom.port", Integer.toString(prometheusPort));
-    conf.setString("state.backend.rocksdb.metrics.estimate-num-keys", "true");
-    conf.setString("state.backend.rocksdb.metrics.estimate-live-data-size", "true");
-    conf.setString("state.backend.rocksdb.metrics.column-family-as-variable", "true");
 
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
         KafkaTrafficWriter.producerProperties(broker.bootstrapServers()), new ByteArraySerializer(),
@@ -365,6 +366,19 @@ class HostileStreamOnKafkaTest {
   private static long count(String accumulator) {
     Object value = accumulators.get(accumulator);
     return value instanceof Number n ? n.longValue() : -1;
+  }
+
+  /** The reporter and RocksDB metric lines of flink-conf/config.yaml (flat keys, one per line). */
+  private static Map<String, String> clusterMetricSettings() throws IOException {
+    Map<String, String> settings = new HashMap<>();
+    for (String line : Files.readAllLines(java.nio.file.Path.of("../../flink-conf/config.yaml"))) {
+      int colon = line.indexOf(": ");
+      if (!line.startsWith("#") && colon > 0
+          && (line.startsWith("metrics.reporter.") || line.startsWith("state.backend.rocksdb.metrics."))) {
+        settings.put(line.substring(0, colon).trim(), line.substring(colon + 2).trim());
+      }
+    }
+    return settings;
   }
 
   private static int freePort() throws IOException {
