@@ -162,9 +162,15 @@ class HostileStreamOnKafkaTest {
       producer.flush();
     }
     total = goodCalls + duplicates + badRecords.size() + lateCalls;
+    // Settled: every record counted at ingest, and every processed call through each key space's shuffle.
+    int bands = config.templateBands();
     settled = awaitScrape(s -> s.sum("_ingest_recordsRead") == total
         && s.sum("_ingest_callsProcessed") + s.sum("_ingest_recordsDeadLettered") + s.sum("_ingest_callsDuplicate")
-            + s.sum("_ingest_callsLate") == total);
+            + s.sum("_ingest_callsLate") == total
+        && s.sum("_features_key_space_calls", k -> k.label("key_space").equals("subnet"))
+            == s.sum("_ingest_callsProcessed")
+        && s.sum("_features_key_space_calls", k -> k.label("key_space").equals("template"))
+            == s.sum("_ingest_callsProcessed") * bands);
     accumulators = awaitAccumulators();
     deadLetterRecords = awaitDeadLetters(badRecords.size());
   }
