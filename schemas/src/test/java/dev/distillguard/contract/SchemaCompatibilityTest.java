@@ -3,7 +3,6 @@ package dev.distillguard.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -15,13 +14,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The contracts must stay readable both ways against the released version committed under
- * {@code src/test/resources/released/}: the detector reads events written by gateways that are older
+ * {@code src/main/resources/dev/distillguard/contract/released/}: the detector reads events written by gateways that are older
  * (backward) and newer (forward) than itself, and rate limiters read decisions written by detectors of
  * either age. A change that breaks either direction fails here; release a new major version instead.
  */
 class SchemaCompatibilityTest {
 
-  private static final String RELEASED = "/released/1/";
 
   static Stream<Arguments> contracts() {
     return Stream.of(
@@ -84,18 +82,27 @@ class SchemaCompatibilityTest {
   }
 
   private static Schema released(String file) throws IOException {
-    Schema.Parser parser = new Schema.Parser();
-    if (file.equals("PolicyStatus.avsc")) {
-      // The status record embeds the policy it is about: its released schema names the released policy's.
-      parse(parser, "DetectionPolicy.avsc");
-    }
-    return parse(parser, file);
+    Schema schema = ReleasedSchemas.version(file.replace(".avsc", ""), 1);
+    assertThat(schema).as("released schema %s", file).isNotNull();
+    return schema;
   }
 
-  private static Schema parse(Schema.Parser parser, String file) throws IOException {
-    try (InputStream in = SchemaCompatibilityTest.class.getResourceAsStream(RELEASED + file)) {
-      assertThat(in).as("released schema %s", file).isNotNull();
-      return parser.parse(in);
-    }
+  @Test
+  void releasedVersionsAreListedInOrderAndEndAtTheFirstGap() {
+    assertThat(ReleasedSchemas.of("ApiCall")).hasSizeGreaterThanOrEqualTo(1);
+    assertThat(ReleasedSchemas.of("ApiCall").get(0)).isEqualTo(ReleasedSchemas.version("ApiCall", 1));
+    assertThat(ReleasedSchemas.of("NoSuchRecord")).isEmpty();
+  }
+
+  /** The header value is the standard Avro fingerprint, so any Avro library can compute it. */
+  @Test
+  void theSchemaHeaderIsTheParsingFingerprintInHex() {
+    String fingerprint = AvroBinary.fingerprint(ApiCall.getClassSchema());
+    assertThat(fingerprint).matches("[0-9a-f]{16}");
+    assertThat(Long.parseUnsignedLong(fingerprint, 16))
+        .isEqualTo(org.apache.avro.SchemaNormalization.parsingFingerprint64(ApiCall.getClassSchema()));
+    // Docs do not change the fingerprint; fields do.
+    assertThat(AvroBinary.fingerprint(withExtraField(ApiCall.getClassSchema(),
+        "{\"name\":\"region\",\"type\":[\"null\",\"string\"],\"default\":null}"))).isNotEqualTo(fingerprint);
   }
 }

@@ -59,6 +59,14 @@ public final class Descriptors {
   /** Calls that arrived after the windows they belong to had closed. */
   public static final OutputTag<CallEvent> LATE_CALLS = new OutputTag<>("late-calls", CALL_EVENT);
 
+  /** Calls dropped because the same account sent the same request id within the duplicate horizon. */
+  public static final OutputTag<CallEvent> DUPLICATE_CALLS = new OutputTag<>("duplicate-calls", CALL_EVENT);
+
+  /** An account's recent request ids (64-bit hash to event time); gone when the account goes quiet. */
+  public static MapStateDescriptor<Long, Long> recentRequestIds() {
+    return new MapStateDescriptor<>("recent-request-ids", Types.LONG, Types.LONG);
+  }
+
   /** A key's panes and its one timer; gone when the key goes quiet. */
   public static ValueStateDescriptor<KeyPanes> keyPanes() {
     return new ValueStateDescriptor<>("key-panes", new AvroTypeInfo<>(KeyPanes.class));

@@ -12,6 +12,7 @@ import dev.distillguard.detector.ingest.CallValidator;
 import dev.distillguard.detector.ingest.GatewayRecordDeserializer;
 import dev.distillguard.detector.ingest.Ingested;
 import dev.distillguard.detector.ingest.SubnetParser;
+import dev.distillguard.detector.ingest.WriterSchemas;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -40,7 +41,7 @@ public final class DetectorKafka {
         .setTopics(kafka.inputTopic())
         .setGroupId(kafka.groupId())
         .setStartingOffsets(start)
-        .setDeserializer(new GatewayRecordDeserializer(validator(config), config.detectorVersion()))
+        .setDeserializer(deserializer(config))
         .setProperty("partition.discovery.interval.ms", "60000")
         .setProperty("isolation.level", "read_committed");
   }
@@ -65,6 +66,15 @@ public final class DetectorKafka {
     return exactlyOnce(config, transactionalIdPrefix, (status, context, timestamp) -> new ProducerRecord<>(
         topic, null, status.getReceivedAt().toEpochMilli(),
         String.valueOf(status.getVersion()).getBytes(StandardCharsets.UTF_8), AvroBinary.encode(status)));
+  }
+
+  /**
+   * Decoding and validation of gateway records. Only the live job checks event times against its own
+   * clock: a backfill reads the past, where the clock says nothing about a record.
+   */
+  public static GatewayRecordDeserializer deserializer(DetectorConfig config) {
+    return new GatewayRecordDeserializer(validator(config), WriterSchemas.released(), config.detectorVersion(),
+        config.mode() == DetectorConfig.Mode.LIVE, config.ingest().deadLetterMaxOriginalBytes());
   }
 
   public static CallValidator validator(DetectorConfig config) {

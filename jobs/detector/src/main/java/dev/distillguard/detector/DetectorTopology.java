@@ -10,6 +10,7 @@ import dev.distillguard.detector.decisions.DecisionLedger;
 import dev.distillguard.detector.features.PaneSlicedFeatures;
 import dev.distillguard.detector.features.TemplateBands;
 import dev.distillguard.detector.features.TemplateFanOut;
+import dev.distillguard.detector.ingest.DuplicateFilter;
 import dev.distillguard.detector.ingest.Ingested;
 import dev.distillguard.detector.ingest.IngestRouter;
 import dev.distillguard.detector.model.CallEvent;
@@ -36,19 +37,21 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The detector's dataflow, one definition for the live job, the backfill and the tests:
  *
  * <pre>
- * ingested ─► route ─┬─► keyBy account  ─► features ─► score ─► CEP sustained-extraction ───────────┐
- *   │                ├─► keyBy subnet   ─► features ─► score ─┬─► CEP sustained-extraction ─────────┤
- *   │                │                                        └─► denylisted subnets ───────────────┤
- *   │                └─► LSH fan-out ─► keyBy template ─► features ─► score ─┬─► CEP coordinated ───┤
- *   │                                                                        └─► CEP replacement ──┤
- *   ├─► dead letters                                               keyBy entity ─► decision ledger ◄┘
- *   └─► late calls (counted)                                                           └─► decisions
+ * ingested ─► route ─► keyBy account ─► drop duplicates ─┬─► features ─► score ─► CEP sustained ───────────┐
+ *   │                                        │           ├─► keyBy subnet ─► features ─► score ─┬─► CEP ─────┤
+ *   │                                        │           │                                      └─► denylist ┤
+ *   │                                        │           └─► LSH fan-out ─► keyBy template ─► features ─►   │
+ *   ├─► dead letters                         └─► duplicate calls (counted)   score ─► CEP coordinated, ──┤
+ *   └─► late calls (counted)                                                          replacement ───────┤
+ *                                                               keyBy entity ─► decision ledger ◄────────┘
+ *                                                                                       └─► decisions
  * policy records ─► gate (validate; status ─► audit trail) ─► broadcast to every score and the ledger
  * </pre>
  *
- * Each key space is shuffled once; scorers and pattern operators reuse their feature operator's
- * partitioning. Everything a detection policy changes is read by the scorers and the ledger, because
- * CEP patterns are fixed once the job starts.
+ * Each key space is shuffled once: the account features follow the duplicate filter, which is keyed by
+ * account too, without a shuffle; scorers and pattern operators reuse their feature operator's
+ * partitioning. Everything a detection policy changes is read by the scorers and the ledger, because CEP
+ * patterns are fixed once the job starts.
  */
 public final class DetectorTopology {
 
@@ -59,6 +62,7 @@ public final class DetectorTopology {
       DataStream<ThrottleDecision> decisions,
       DataStream<DeadLetter> deadLetters,
       DataStream<CallEvent> lateCalls,
+      DataStream<CallEvent> duplicateCalls,
       DataStream<PolicyStatus> policyStatus,
       DataStream<WindowFeatures> accountFeatures,
       DataStream<WindowFeatures> subnetFeatures,
@@ -92,18 +96,26 @@ public final class DetectorTopology {
     BroadcastStream<DetectionPolicy> policies = acceptedPolicies.broadcast(Descriptors.POLICIES);
 
     ScoringPolicy scoring = config.scoring();
-    PaneSlicedFeatures.Timers timers = config.mode() == DetectorConfig.Mode.BACKFILL
-        && config.backfill().execution() == DetectorConfig.Execution.BATCH
-        ? PaneSlicedFeatures.Timers.EVERY_WINDOW_END : PaneSlicedFeatures.Timers.CHAINED;
-    DataStream<WindowFeatures> accountWindows = calls
+    boolean batch = config.mode() == DetectorConfig.Mode.BACKFILL
+        && config.backfill().execution() == DetectorConfig.Execution.BATCH;
+    PaneSlicedFeatures.Timers timers =
+        batch ? PaneSlicedFeatures.Timers.EVERY_WINDOW_END : PaneSlicedFeatures.Timers.CHAINED;
+    var slide = config.features().slide();
+    SingleOutputStreamOperator<CallEvent> unique = calls
         .keyBy(CallEvent::getAccountId, Types.STRING)
+        .process(new DuplicateFilter(config.ingest().duplicateHorizon(),
+            config.ingest().retention(slide, config.eventTime().allowedLateness()), slide, batch),
+            Descriptors.CALL_EVENT)
+        .uid("duplicate-filter").name("drop duplicate request ids");
+    DataStream<WindowFeatures> accountWindows = DataStreamUtils
+        .reinterpretAsKeyedStream(unique, CallEvent::getAccountId, Types.STRING)
         .process(new PaneSlicedFeatures<>(KeySpace.ACCOUNT, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("account-features").name("account window features");
-    DataStream<WindowFeatures> subnetWindows = calls
+    DataStream<WindowFeatures> subnetWindows = unique
         .keyBy(CallEvent::getSubnet, Types.STRING)
         .process(new PaneSlicedFeatures<>(KeySpace.SUBNET, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("subnet-features").name("subnet window features");
-    DataStream<WindowFeatures> templateWindows = calls
+    DataStream<WindowFeatures> templateWindows = unique
         .flatMap(new TemplateFanOut(new TemplateBands(config.templateBands())), Descriptors.CALL_EVENT)
         .uid("template-fan-out").name("template LSH bands")
         .keyBy(CallEvent::getTemplateKey, Types.LONG)
@@ -122,7 +134,6 @@ public final class DetectorTopology {
 
     DetectorConfig.Patterns patterns = config.patterns();
     double review = scoring.actions().review();
-    var slide = config.features().slide();
     KeyedStream<WindowFeatures, String> byAccount =
         DataStreamUtils.reinterpretAsKeyedStream(accountFeatures, WindowFeatures::getKey, Types.STRING);
     KeyedStream<WindowFeatures, String> bySubnet =
@@ -154,8 +165,8 @@ public final class DetectorTopology {
         .uid("decision-ledger").name("decision ledger");
 
     return new Outputs(decisions, calls.getSideOutput(Descriptors.DEAD_LETTERS),
-        calls.getSideOutput(Descriptors.LATE_CALLS), acceptedPolicies.getSideOutput(Descriptors.POLICY_STATUS),
-        accountFeatures, subnetFeatures, templateFeatures);
+        calls.getSideOutput(Descriptors.LATE_CALLS), unique.getSideOutput(Descriptors.DUPLICATE_CALLS),
+        acceptedPolicies.getSideOutput(Descriptors.POLICY_STATUS), accountFeatures, subnetFeatures, templateFeatures);
   }
 
   /** Scores one key space's windows under the policy in force; same keys, no shuffle. */

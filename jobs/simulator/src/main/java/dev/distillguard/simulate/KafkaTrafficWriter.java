@@ -1,6 +1,7 @@
 package dev.distillguard.simulate;
 
 import dev.distillguard.contract.ApiCall;
+import dev.distillguard.contract.AvroBinary;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -18,11 +19,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes calls to the gateway topic as the gateway does: value = the Avro binary ApiCall, key = the
- * account id in UTF-8 (so an account's calls share a partition), record timestamp = event time. The
+ * account id in UTF-8 (so an account's calls share a partition), record timestamp = event time, the
+ * writer's schema named in the {@value AvroBinary#SCHEMA_HEADER} header. The
  * producer is tuned for bulk loading: large lz4 batches with a short linger, and acks=all with
  * idempotence so nothing is lost or duplicated on retry. Not thread-safe.
  */
 public final class KafkaTrafficWriter implements AutoCloseable {
+
+  private static final byte[] SCHEMA_FINGERPRINT = AvroBinary.fingerprintHeader(ApiCall.getClassSchema());
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
@@ -73,7 +77,10 @@ public final class KafkaTrafficWriter implements AutoCloseable {
   public void write(ApiCall call) {
     throwIfFailed();
     byte[] key = call.getAccountId().getBytes(StandardCharsets.UTF_8);
-    producer.send(new ProducerRecord<>(topic, null, call.getEventTime().toEpochMilli(), key, avro.encode(call)),
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(topic, null, call.getEventTime().toEpochMilli(), key, avro.encode(call));
+    record.headers().add(AvroBinary.SCHEMA_HEADER, SCHEMA_FINGERPRINT);
+    producer.send(record,
         (metadata, exception) -> {
           if (exception != null) {
             firstFailure.compareAndSet(null, exception);

@@ -8,6 +8,7 @@ import dev.distillguard.detector.DetectorTopology;
 import dev.distillguard.detector.DistillGuardJob;
 import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.decisions.DecisionLedger;
+import dev.distillguard.detector.ingest.DuplicateFilter;
 import dev.distillguard.detector.ingest.IngestRouter;
 import dev.distillguard.detector.ingest.IngestWatermarks;
 import dev.distillguard.detector.ingest.Ingested;
@@ -52,7 +53,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class Backfill {
 
   /** What a finished backfill did. */
-  public record Summary(long recordsRead, long recordsInRange, long deadLettered, long late,
+  public record Summary(long recordsRead, long recordsInRange, long deadLettered, long late, long duplicates,
       Map<String, Long> decisions, Duration wallTime, String outputTopic) {}
 
   private Backfill() {}
@@ -93,11 +94,12 @@ public final class Backfill {
     }
     Summary summary = new Summary(count(result.getAllAccumulatorResults(), IngestRouter.READ), inRange,
         count(result.getAllAccumulatorResults(), IngestRouter.DEAD_LETTERED),
-        count(result.getAllAccumulatorResults(), IngestRouter.LATE), decisions, wall, backfill.outputTopic());
-    out.printf(Locale.ROOT, "backfill %s done in %.1f s: %,d records read (%,.0f/s), %,d dead-lettered, %,d late; "
-            + "decisions %s, in %s%n", backfill.run(), wall.toMillis() / 1000.0, summary.recordsRead(),
+        count(result.getAllAccumulatorResults(), IngestRouter.LATE),
+        count(result.getAllAccumulatorResults(), DuplicateFilter.DUPLICATES), decisions, wall, backfill.outputTopic());
+    out.printf(Locale.ROOT, "backfill %s done in %.1f s: %,d records read (%,.0f/s), %,d dead-lettered, %,d late, "
+            + "%,d duplicate; decisions %s, in %s%n", backfill.run(), wall.toMillis() / 1000.0, summary.recordsRead(),
         summary.recordsRead() / Math.max(0.001, wall.toMillis() / 1000.0), summary.deadLettered(), summary.late(),
-        decisions.isEmpty() ? "none" : decisions, backfill.outputTopic());
+        summary.duplicates(), decisions.isEmpty() ? "none" : decisions, backfill.outputTopic());
     return summary;
   }
 

@@ -30,6 +30,7 @@ public record DetectorConfig(
     Patterns patterns,
     Mode mode,
     Backfill backfill,
+    Ingest ingest,
     Map<String, String> settings) implements Serializable {
 
   public enum StartingOffsets { COMMITTED, EARLIEST, LATEST }
@@ -80,6 +81,23 @@ public record DetectorConfig(
       Duration maxFutureSkew,
       Duration maxRecordDelay,
       Duration alignmentMaxDrift) implements Serializable {}
+
+  /**
+   * @param duplicateHorizon calls of one account with the same request_id whose event times are at most
+   *     this far apart count once
+   * @param deadLetterMaxOriginalBytes a dead letter keeps at most this many bytes of the original value
+   */
+  public record Ingest(Duration duplicateHorizon, int deadLetterMaxOriginalBytes) implements Serializable {
+
+    /**
+     * How long, in event time past a call, its request id is kept: the horizon, plus the longest a call
+     * may trail the watermark and still be processed rather than be late (a slide and the allowed
+     * lateness). Any copy that is not late then finds the first one still there.
+     */
+    public Duration retention(Duration slide, Duration allowedLateness) {
+      return duplicateHorizon.plus(slide).plus(allowedLateness);
+    }
+  }
 
   public record Patterns(
       int sustainedWindows,
@@ -158,10 +176,12 @@ public record DetectorConfig(
 
     Mode mode = s.enumeration("mode", Mode.class);
     Backfill backfill = backfill(s, mode, kafka);
+    Ingest ingest = new Ingest(s.duration("ingest.duplicate-horizon"),
+        s.integer("dead-letter.max-original-bytes", 1024, 8 * 1024 * 1024));
 
     DetectorConfig config = new DetectorConfig(kafka, checkpointInterval, parallelism, version, eventTime,
         s.integer("subnet.ipv4-prefix", 8, 32), s.integer("subnet.ipv6-prefix", 16, 128),
-        s.integer("template.bands", 2, 16), features, scoring, patterns, mode, backfill, s.values());
+        s.integer("template.bands", 2, 16), features, scoring, patterns, mode, backfill, ingest, s.values());
     s.requireAllRead();
     return config;
   }

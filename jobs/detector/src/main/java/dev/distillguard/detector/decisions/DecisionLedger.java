@@ -23,6 +23,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 
 /**
@@ -70,6 +72,7 @@ public final class DecisionLedger
   private transient Counter emitted;
   private transient Map<String, LongCounter> byTypeAndAction;
   private transient PolicyBook book;
+  private transient Map<String, Counter> decisionCounters;
 
   /**
    * @param campaignRadiusBits template evidence within this many bits of a campaign's centroid belongs to
@@ -109,11 +112,18 @@ public final class DecisionLedger
     emitted = getRuntimeContext().getMetricGroup().counter("decisionsEmitted");
     book = new PolicyBook(config);
     byTypeAndAction = new java.util.HashMap<>();
+    decisionCounters = new java.util.HashMap<>();
     for (EntityType type : EntityType.values()) {
       for (ThrottleAction action : ThrottleAction.values()) {
         LongCounter counter = new LongCounter();
         getRuntimeContext().addAccumulator(accumulatorName(type, action), counter);
         byTypeAndAction.put(accumulatorName(type, action), counter);
+        // Labelled entity_type and action, registered up front so every series exists from the start.
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("decisions")
+            .addGroup("entity_type", type.name()).addGroup("action", action.name());
+        Counter decisions = group.counter("decisions");
+        group.meter("decisionsPerSecond", new MeterView(decisions));
+        decisionCounters.put(accumulatorName(type, action), decisions);
       }
     }
   }
@@ -236,6 +246,7 @@ public final class DecisionLedger
     inForce.put(next.getEntityId(), next);
     emitted.inc();
     byTypeAndAction.get(accumulatorName(next.getEntityType(), next.getAction())).add(1);
+    decisionCounters.get(accumulatorName(next.getEntityType(), next.getAction())).inc();
     out.collect(next);
   }
 

@@ -12,6 +12,8 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -47,6 +49,8 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
 
   private transient ValueState<KeyPanes> state;
   private transient Counter droppedLate;
+  private transient Counter calls;
+  private transient Counter windowsReported;
 
   public PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy) {
     this(space, settings, policy, Timers.CHAINED);
@@ -63,10 +67,18 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
   public void open(OpenContext openContext) {
     state = getRuntimeContext().getState(Descriptors.keyPanes());
     droppedLate = getRuntimeContext().getMetricGroup().counter("droppedLateCalls");
+    // Labelled by key space so one query graphs all three; a template key space sees each call once per
+    // LSH band.
+    MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("features")
+        .addGroup("key_space", space.name().toLowerCase(java.util.Locale.ROOT));
+    calls = metrics.counter("calls");
+    metrics.meter("callsPerSecond", new MeterView(calls));
+    windowsReported = metrics.counter("windowsReported");
   }
 
   @Override
   public void processElement(CallEvent call, Context ctx, Collector<WindowFeatures> out) throws Exception {
+    calls.inc();
     long slide = settings.slideMillis();
     long paneStart = Math.floorDiv(call.getEventTime(), slide) * slide;
     long watermark = ctx.timerService().currentWatermark();
@@ -112,6 +124,7 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
           settings);
       if (features != null) {
         // Scored downstream, under the detection policy in force when the window ends.
+        windowsReported.inc();
         out.collect(features);
       }
     }

@@ -47,6 +47,17 @@ public final class CallValidator implements Serializable {
   }
 
   public CallEvent validate(ApiCall call, long recordTimestamp) throws Rejected {
+    return validate(call, recordTimestamp, -1);
+  }
+
+  /**
+   * As {@link #validate(ApiCall, long)}, and the event time must not be further ahead of {@code clock}
+   * (epoch millis; negative for no clock) than the allowed skew. A producer on a host whose clock runs a
+   * day ahead stamps the record timestamp from the same clock, so only a clock of the detector's own
+   * catches it; left in, one such call would carry the watermark a day ahead and make every honest call
+   * after it late.
+   */
+  public CallEvent validate(ApiCall call, long recordTimestamp, long clock) throws Rejected {
     String requestId = required("request_id", call.getRequestId());
     String accountId = required("account_id", call.getAccountId());
     required("model", call.getModel());
@@ -56,15 +67,19 @@ public final class CallValidator implements Serializable {
       throw new Rejected(RejectReason.MISSING_REQUIRED_VALUE, "event_time is missing");
     }
     long time = eventTime.toEpochMilli();
+    if (clock >= 0 && time > saturatedAdd(clock, maxFutureSkewMillis)) {
+      throw new Rejected(RejectReason.EVENT_TIME_IN_FUTURE, "event_time " + eventTime + " is "
+          + gap(time, clock) + " ahead of the detector's clock " + Instant.ofEpochMilli(clock));
+    }
     if (recordTimestamp >= 0) {
-      if (time > recordTimestamp + maxFutureSkewMillis) {
+      if (time > saturatedAdd(recordTimestamp, maxFutureSkewMillis)) {
         throw new Rejected(RejectReason.EVENT_TIME_IN_FUTURE, "event_time " + eventTime + " is "
-            + Duration.ofMillis(time - recordTimestamp) + " after the record timestamp "
+            + gap(time, recordTimestamp) + " after the record timestamp "
             + Instant.ofEpochMilli(recordTimestamp));
       }
       if (time < recordTimestamp - maxRecordDelayMillis) {
         throw new Rejected(RejectReason.EVENT_TIME_TOO_OLD, "event_time " + eventTime + " is "
-            + Duration.ofMillis(recordTimestamp - time) + " before the record timestamp "
+            + gap(recordTimestamp, time) + " before the record timestamp "
             + Instant.ofEpochMilli(recordTimestamp));
       }
     }
@@ -98,6 +113,17 @@ public final class CallValidator implements Serializable {
     event.setCot(call.getCotElicitation());
     event.setTemplateKey(0L);
     return event;
+  }
+
+  /** a + b for b >= 0, stopping at Long.MAX_VALUE: a hostile record timestamp must not wrap around. */
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < a ? Long.MAX_VALUE : sum;
+  }
+
+  /** later - earlier without overflow: event times come from the record and may be anything. */
+  private static Duration gap(long later, long earlier) {
+    return Duration.ofMillis(later).minus(Duration.ofMillis(earlier));
   }
 
   private static String required(String field, String value) throws Rejected {

@@ -4,6 +4,11 @@ package dev.distillguard.detector.ingest;
 public enum RejectReason {
   /** The bytes are not an ApiCall in any schema version the detector knows. */
   UNDECODABLE,
+  /**
+   * The record's schema header names an ApiCall schema the detector does not know (a newer gateway), or
+   * is not a fingerprint at all.
+   */
+  UNKNOWN_WRITER_SCHEMA,
   /** The record has no value (a tombstone or an empty payload). */
   EMPTY_RECORD,
   /** A required string is empty or blank. */
@@ -14,7 +19,10 @@ public enum RejectReason {
   INVALID_CLIENT_IP,
   /** Token counts are negative. */
   NEGATIVE_TOKENS,
-  /** event_time is further ahead of the Kafka record's timestamp than clock skew explains. */
+  /**
+   * event_time is further ahead of the Kafka record's timestamp, or (live) of the detector's clock, than
+   * clock skew explains.
+   */
   EVENT_TIME_IN_FUTURE,
   /** event_time is further behind the Kafka record's timestamp than any retry explains. */
   EVENT_TIME_TOO_OLD

@@ -99,7 +99,10 @@ class DetectorConfigTest {
       "score.review | 0",
       "replacement.min-fresh-share | 2",
       "decision.max-accounts | 0",
+      "dead-letter.max-original-bytes | 100",
+      "dead-letter.max-original-bytes | 9000000",
       // bad durations
+      "ingest.duplicate-horizon | 2 minutes",
       "window.size | 10",
       "window.size | ten minutes",
       "window.slide | 0s",
@@ -142,6 +145,16 @@ class DetectorConfigTest {
   void allowedLatenessUpToWindowMinusSlideIsAccepted() {
     assertThat(DetectorConfig.fromArgs("--watermark.allowed-lateness=9m").eventTime().allowedLateness())
         .isEqualTo(Duration.ofMinutes(9));
+  }
+
+  /** A request id is kept for the horizon plus the longest a call may trail the watermark and not be late. */
+  @Test
+  void duplicateRetentionCoversTheHorizonASlideAndTheAllowedLateness() {
+    DetectorConfig config = DetectorConfig.fromArgs("--ingest.duplicate-horizon=5m", "--watermark.allowed-lateness=2m");
+    assertThat(config.ingest().duplicateHorizon()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.ingest().retention(config.features().slide(), config.eventTime().allowedLateness()))
+        .isEqualTo(Duration.ofMinutes(8));
+    assertThat(DetectorConfig.defaults().ingest().deadLetterMaxOriginalBytes()).isEqualTo(262_144);
   }
 
   @Test

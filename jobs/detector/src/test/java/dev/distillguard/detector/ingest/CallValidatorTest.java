@@ -202,6 +202,18 @@ class CallValidatorTest {
     assertThat(validator.validate(valid(), T + Duration.ofDays(7).toMillis())).isNotNull();
   }
 
+  @Test
+  void eventTimeTooFarAheadOfTheDetectorsClockIsRejectedEvenWithAMatchingRecordTimestamp() throws Exception {
+    long clock = T - Duration.ofMinutes(5).toMillis() - 1;
+    CallValidator.Rejected r = catchThrowableOfType(CallValidator.Rejected.class,
+        () -> validator.validate(valid(), T, clock));
+    assertThat(r.reason()).isEqualTo(RejectReason.EVENT_TIME_IN_FUTURE);
+    assertThat(r.getMessage()).contains("ahead of the detector's clock");
+
+    assertThat(validator.validate(valid(), T, T - Duration.ofMinutes(5).toMillis())).isNotNull();
+    assertThat(validator.validate(valid(), T, -1)).as("no clock").isNotNull();
+  }
+
   /** Judged against the record, not the wall clock: a replay next year rejects exactly the same calls. */
   @Test
   void eventTimeIsNotJudgedAgainstTheWallClock() throws Exception {

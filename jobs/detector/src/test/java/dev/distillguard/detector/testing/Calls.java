@@ -38,8 +38,7 @@ public final class Calls {
 
   /** Encoded and ingested as the Kafka source would, the record timestamp being the event time. */
   public static List<Ingested> ingest(List<ApiCall> calls, DetectorConfig config) {
-    GatewayRecordDeserializer deserializer =
-        new GatewayRecordDeserializer(DetectorKafka.validator(config), config.detectorVersion());
+    GatewayRecordDeserializer deserializer = DetectorKafka.deserializer(config);
     List<Ingested> out = new ArrayList<>(calls.size());
     long offset = 0;
     for (ApiCall call : calls) {
