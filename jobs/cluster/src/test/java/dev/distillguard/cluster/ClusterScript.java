@@ -115,6 +115,32 @@ final class ClusterScript {
     }
   }
 
+  /** The TaskManagers bin/cluster started that still run, by name, such as {@code taskmanager-2}. */
+  List<String> runningTaskManagers() {
+    List<String> names = new ArrayList<>();
+    try (var files = Files.list(home.resolve("pids"))) {
+      for (Path file : files.sorted().toList()) {
+        String name = file.getFileName().toString();
+        if (name.startsWith("taskmanager-") && name.endsWith(".pid") && running(pid(name.replace(".pid", "")))) {
+          names.add(name.replace(".pid", ""));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return names;
+  }
+
+  /** Whether a process runs: it exists and has not ended (a zombie waiting for its parent has). */
+  static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -52,25 +53,26 @@ class RealClusterIT {
   private static final Duration WINDOW = Duration.ofMinutes(10);
   private static final int SLOTS_PER_TASKMANAGER = 2;
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
-  private static final Pattern STARTED = Pattern.compile("(taskmanager-\\d+) started");
 
   private static ClusterScript cluster;
   private static FlinkRest rest;
   private static GatewayTraffic traffic;
-  private static final List<String> liveTaskManagers = new ArrayList<>();
   private static List<ThrottleDecision> reference;
   private static JsonNode referenceJob;
   private static JsonNode referenceCheckpointConfig;
+  private static boolean stopped;
 
   @BeforeAll
   static void startBrokerAndCluster() {
     cluster = new ClusterScript(ROOT, HOME);
     // Whatever an earlier, interrupted run left in this directory is stopped by its pid files and removed.
     cluster.run("down", "--clean");
+    // Maven interrupted (Ctrl-C, a CI timeout) ends this JVM, never the cluster's: they ignore SIGINT.
+    Runtime.getRuntime().addShutdownHook(new Thread(RealClusterIT::stopEverything, "bin/cluster down"));
     timed("broker start", () -> cluster.run("kafka", "start"));
     // The production config.yaml as is, but for TaskManagers small enough for two or three on a CI machine.
-    timed("cluster start (JobManager and one TaskManager)", () -> recordStarted(cluster.run("start",
-        "--set", "taskmanager.memory.process.size=1536m")));
+    timed("cluster start (JobManager and one TaskManager)", () -> cluster.run("start",
+        "--set", "taskmanager.memory.process.size=1536m"));
     rest = new FlinkRest(cluster.restUrl());
     traffic = timed("traffic generation", () -> new GatewayTraffic(cluster.bootstrapServers()));
     System.out.printf("traffic: %,d calls, %d hydra accounts, %d organic accounts, split at %s%n", traffic.calls,
@@ -78,8 +80,9 @@ class RealClusterIT {
   }
 
   @AfterAll
-  static void stopEverything() {
-    if (cluster != null) {
+  static synchronized void stopEverything() {
+    if (cluster != null && !stopped) {
+      stopped = true;
       // Logs stay in the run directory (target/cluster-it/log) for whoever reads a failure.
       cluster.run("down");
     }
@@ -156,7 +159,7 @@ class RealClusterIT {
     System.out.printf("failover: TaskManager killed with %d decisions committed and %d written%n",
         inFlight[0], inFlight[1]);
 
-    timed("replacement TaskManager start", () -> recordStarted(cluster.run("taskmanager", "start")));
+    timed("replacement TaskManager start", () -> cluster.run("taskmanager", "start"));
     await("every task running again", () -> rest.allTasksRunning(job)
         && rest.checkpoints(job).path("counts").path("restored").asInt() >= 1, job);
     System.out.printf("failover: all tasks running again %.1f s after the kill%n", seconds(killedAt));
@@ -193,7 +196,7 @@ class RealClusterIT {
     long stopping = System.nanoTime();
     String savepoint = cluster.stopWithSavepoint(job);
     System.out.printf("upgrade: stop with a savepoint took %.1f s%n", seconds(stopping));
-    assertThat(rest.state(job)).isEqualTo("FINISHED");
+    assertThat(awaitTerminal(job)).isEqualTo("FINISHED");
     List<ThrottleDecision> beforeStop = traffic.decisions(run + ".throttle");
 
     traffic.writeFromSplit(run + ".gateway");
@@ -209,6 +212,7 @@ class RealClusterIT {
     List<ThrottleDecision> decisions = awaitDecisions(resumed, run, expected.size());
     JsonNode restored = rest.checkpoints(resumed).path("latest").path("restored");
     JsonNode resumedJob = rest.job(resumed);
+    printResidentMemory();
     cancel(resumed);
 
     // Everything the uninterrupted run decided, each once; the version aside, the records are the same.
@@ -237,6 +241,16 @@ class RealClusterIT {
     assertThat(firstAfter.getAccounts().size()).isGreaterThanOrEqualTo(lastBefore.getAccounts().size());
     System.out.printf("upgrade: %s had %d accounts before the stop, %d in its first decision after the resume%n",
         lastBefore.getEntityId(), lastBefore.getAccounts().size(), firstAfter.getAccounts().size());
+  }
+
+  /** A failed test leaves no job holding slots the next one needs. */
+  @AfterEach
+  void cancelRunningJobs() {
+    for (JsonNode job : rest.get("/jobs/overview").path("jobs")) {
+      if (Set.of("RUNNING", "RESTARTING", "CREATED", "INITIALIZING").contains(job.path("state").asText())) {
+        cancel(job.path("jid").asText());
+      }
+    }
   }
 
   /** The uninterrupted run, on two subtasks, submitted with the CLI; made once for every test. */
@@ -304,8 +318,8 @@ class RealClusterIT {
 
   /** Starts TaskManagers until {@code slots} slots are free. Jobs of earlier tests are cancelled. */
   private static void ensureFreeSlots(int slots) {
-    while (liveTaskManagers.size() * SLOTS_PER_TASKMANAGER < slots) {
-      timed("TaskManager start", () -> recordStarted(cluster.run("taskmanager", "start")));
+    while (cluster.runningTaskManagers().size() * SLOTS_PER_TASKMANAGER < slots) {
+      timed("TaskManager start", () -> cluster.run("taskmanager", "start"));
     }
     long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
     while (rest.get("/overview").path("slots-available").asInt() < slots) {
@@ -333,31 +347,31 @@ class RealClusterIT {
 
   /** SIGKILL, as a machine dies: no shutdown, no final checkpoint, the Kafka transaction left open. */
   private static void killAllTaskManagers() {
-    for (String taskManager : List.copyOf(liveTaskManagers)) {
+    List<String> taskManagers = cluster.runningTaskManagers();
+    assertThat(taskManagers).isNotEmpty();
+    for (String taskManager : taskManagers) {
       long pid = cluster.pid(taskManager);
       cluster.run("taskmanager", "kill", taskManager.substring(taskManager.indexOf('-') + 1));
-      assertThat(ProcessHandle.of(pid)).isEmpty();
-      liveTaskManagers.remove(taskManager);
+      assertThat(ClusterScript.running(pid)).isFalse();
     }
-  }
-
-  private static String recordStarted(String output) {
-    Matcher m = STARTED.matcher(output);
-    while (m.find()) {
-      liveTaskManagers.add(m.group(1));
-    }
-    return output;
   }
 
   private static void cancel(String job) {
     rest.cancel(job);
+    assertThat(awaitTerminal(job)).isEqualTo("CANCELED");
+  }
+
+  private static String awaitTerminal(String job) {
     long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
-    while (!rest.state(job).equals("CANCELED")) {
+    String state = rest.state(job);
+    while (!Set.of("FINISHED", "CANCELED", "FAILED").contains(state)) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("job " + job + " not cancelled: " + rest.state(job));
+        throw new AssertionError("job " + job + " still " + state + " after " + RUN_TIMEOUT);
       }
       sleep(250);
+      state = rest.state(job);
     }
+    return state;
   }
 
   /** The job jar rebuilt as a new release: the same code, another version stamped into it. */
@@ -370,6 +384,23 @@ class RealClusterIT {
       Files.writeString(resource, "version=" + UPGRADED_VERSION + "\n");
     }
     return jar;
+  }
+
+  /** What each of the cluster's processes holds in memory now: for the record, not asserted. */
+  private static void printResidentMemory() {
+    List<String> processes = new ArrayList<>(List.of("kafka", "jobmanager"));
+    processes.addAll(cluster.runningTaskManagers());
+    for (String process : processes) {
+      try {
+        String status = Files.readString(Path.of("/proc/" + cluster.pid(process) + "/status"));
+        Matcher rss = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(status);
+        if (rss.find()) {
+          System.out.printf("memory: %s %d MB resident%n", process, Long.parseLong(rss.group(1)) / 1024);
+        }
+      } catch (IOException | RuntimeException e) {
+        System.out.printf("memory: %s unknown (%s)%n", process, e.getMessage());
+      }
+    }
   }
 
   private static ThrottleDecision last(List<ThrottleDecision> decisions, EntityType type) {
