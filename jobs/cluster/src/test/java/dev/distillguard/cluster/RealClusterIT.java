@@ -115,7 +115,8 @@ class RealClusterIT {
   void aKilledTaskManagerLosesNoDecisionAndRepeatsNone() throws Exception {
     List<ThrottleDecision> expected = reference();
     String run = "failover";
-    traffic.createTopics(run + ".gateway", run + ".throttle", run + ".dead-letters");
+    traffic.createTopics(run + ".gateway", run + ".throttle", run + ".dead-letters", run + ".policy",
+        run + ".policy-status");
     traffic.writeBeforeSplit(run + ".gateway");
     ensureFreeSlots(2);
     // Through the REST API this time, as a deployment pipeline would. Checkpoints every 10 s leave the
@@ -185,7 +186,8 @@ class RealClusterIT {
   void anUpgradeBySavepointToANewJarAndParallelismCarriesTheCampaignOn() throws Exception {
     List<ThrottleDecision> expected = reference();
     String run = "upgrade";
-    traffic.createTopics(run + ".gateway", run + ".throttle", run + ".dead-letters");
+    traffic.createTopics(run + ".gateway", run + ".throttle", run + ".dead-letters", run + ".policy",
+        run + ".policy-status");
     traffic.writeBeforeSplit(run + ".gateway");
     ensureFreeSlots(2);
     String job = cluster.submit(concat(List.of("-p", "2"), jobArgs(run)));
@@ -257,7 +259,8 @@ class RealClusterIT {
   private static synchronized List<ThrottleDecision> reference() {
     if (reference == null) {
       String run = "reference";
-      traffic.createTopics(run + ".gateway", run + ".throttle", run + ".dead-letters");
+      traffic.createTopics(run + ".gateway", run + ".throttle", run + ".dead-letters", run + ".policy",
+        run + ".policy-status");
       timed("writing the reference traffic", () -> traffic.writeAll(run + ".gateway"));
       ensureFreeSlots(2);
       long submitting = System.nanoTime();
@@ -277,7 +280,8 @@ class RealClusterIT {
   private static List<String> jobArgs(String run) {
     return List.of("--bootstrap.servers", cluster.bootstrapServers(), "--starting-offsets", "earliest",
         "--input.topic", run + ".gateway", "--throttle.topic", run + ".throttle",
-        "--dead-letter.topic", run + ".dead-letters", "--transactional-id.prefix", "cluster-it-" + run,
+        "--dead-letter.topic", run + ".dead-letters", "--policy.topic", run + ".policy",
+        "--policy-status.topic", run + ".policy-status", "--transactional-id.prefix", "cluster-it-" + run,
         "--group.id", group(run));
   }
 
