@@ -48,23 +48,25 @@ public final class DistillGuardJob {
 
   /** The live job on {@code env}: unbounded gateway source, live throttle topic. */
   public static DetectorTopology.Outputs defineLive(StreamExecutionEnvironment env, DetectorConfig config) {
-    return define(env, config, DetectorKafka.gatewaySource(config), config.kafka().throttleTopic(),
-        config.kafka().transactionalIdPrefix());
+    return define(env, config, DetectorKafka.gatewaySource(config), DetectorKafka.policySource(config),
+        config.kafka().throttleTopic(), config.kafka().transactionalIdPrefix());
   }
 
   /**
-   * The detector between a gateway source (bounded or not: the caller decides) and a throttle topic.
+   * The detector between a gateway source and a control source (bounded or not: the caller decides; a
+   * bounded run bounds both, or the unbounded control source would keep it running) and a throttle topic.
    * Dead letters go to the configured dead-letter topic and the policy audit trail to the policy-status
    * topic, each under transactional ids of its own.
    */
   public static DetectorTopology.Outputs define(StreamExecutionEnvironment env, DetectorConfig config,
-      KafkaSourceBuilder<Ingested> source, String throttleTopic, String transactionalIdPrefix) {
+      KafkaSourceBuilder<Ingested> source, KafkaSourceBuilder<PolicyEnvelope> policySource, String throttleTopic,
+      String transactionalIdPrefix) {
     DataStream<Ingested> ingested = env
         .fromSource(source.build(),
             IngestWatermarks.strategy(config.eventTime()),
             "gateway calls")
         .uid("gateway-calls-source");
-    return DetectorTopology.define(ingested, policyRecords(env, config, DetectorKafka.policySource(config)),
+    return DetectorTopology.define(ingested, policyRecords(env, config, policySource),
         DetectorKafka.decisionSink(config, throttleTopic, transactionalIdPrefix),
         DetectorKafka.deadLetterSink(config, config.kafka().deadLetterTopic(), transactionalIdPrefix + "-dead-letters"),
         DetectorKafka.policyStatusSink(config, transactionalIdPrefix + "-policy-status"),

@@ -92,6 +92,7 @@ public final class LocalDetectorRun {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
     DetectorTopology.Outputs outputs = DistillGuardJob.define(env, config,
         DetectorKafka.gatewaySource(config).setBounded(OffsetsInitializer.latest()),
+        DetectorKafka.policySource(config).setBounded(OffsetsInitializer.latest()),
         config.kafka().throttleTopic(), config.kafka().transactionalIdPrefix());
     if (features != null) {
       outputs.accountFeatures().union(outputs.subnetFeatures(), outputs.templateFeatures())
