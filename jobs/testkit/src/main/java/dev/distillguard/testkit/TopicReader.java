@@ -53,6 +53,42 @@ public final class TopicReader {
     return records;
   }
 
+  /**
+   * Reads a topic {@code read_committed} from its beginning as records are committed, until the records
+   * seen so far satisfy {@code done}; blocks in the consumer's poll rather than sleeping, so it returns as
+   * soon as the record that completes the condition is readable.
+   *
+   * @throws AssertionError if {@code done} never holds within {@code timeout}
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> awaitCommitted(String bootstrapServers, String topic,
+      java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+          .map(p -> new TopicPartition(topic, p.partition()))
+          .collect(Collectors.toList());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!done.test(records)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("the condition on " + topic + " did not hold within " + timeout + " ("
+              + records.size() + " records read)");
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofNanos(Math.min(left, 1_000_000_000L)))) {
+          records.add(record);
+        }
+      }
+    }
+    return records;
+  }
+
   private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
     for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
       if (consumer.position(e.getKey()) < e.getValue()) {

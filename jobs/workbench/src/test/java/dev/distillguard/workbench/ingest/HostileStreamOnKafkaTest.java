@@ -85,6 +85,7 @@ class HostileStreamOnKafkaTest {
     broker.createTopic(GATEWAY, 3);
     broker.createTopic("hs.throttle", 1);
     broker.createTopic(DEAD_LETTERS, 1);
+    dev.distillguard.workbench.LocalDetectorRun.createPolicyTopics(broker, config);
 
     List<ApiCall> good = new ArrayList<>();
     for (LabelledCall call : Scenario.builder("hostile-stream").seed(21).span(Duration.ofMinutes(20))
@@ -345,17 +346,9 @@ class HostileStreamOnKafkaTest {
   }
 
   /** Reads the dead-letter topic until the checkpoint has committed {@code expected} records. */
-  private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    List<ConsumerRecord<byte[], byte[]>> records = List.of();
-    while (System.nanoTime() < deadline) {
-      records = TopicReader.readCommitted(KAFKA.broker().bootstrapServers(), DEAD_LETTERS);
-      if (records.size() >= expected) {
-        return records;
-      }
-      Thread.sleep(500);
-    }
-    return records;
+  private static List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(int expected) {
+    return TopicReader.awaitCommitted(KAFKA.broker().bootstrapServers(), DEAD_LETTERS,
+        records -> records.size() >= expected, PATIENCE);
   }
 
   /** A running job's accumulators reach the client with the TaskManagers' heartbeats: a few seconds late. */

@@ -3,6 +3,7 @@ package dev.distillguard.workbench.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.distillguard.contract.Allowlist;
+import dev.distillguard.contract.AvroBinary;
 import dev.distillguard.contract.ApiCall;
 import dev.distillguard.contract.Capability;
 import dev.distillguard.contract.Denylist;
@@ -17,6 +18,7 @@ import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.simulate.KafkaTrafficWriter;
 import dev.distillguard.testkit.LocalKafkaBroker;
 import dev.distillguard.testkit.RealKafkaExtension;
+import dev.distillguard.testkit.TopicReader;
 import dev.distillguard.workbench.LocalDetectorRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +28,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -245,41 +246,33 @@ class PolicyControlTest {
       return LocalDetectorRun.readDecisions(broker, config.kafka().throttleTopic());
     }
 
-    ThrottleDecision awaitDecision(Predicate<ThrottleDecision> wanted) throws InterruptedException {
-      return await(this::decisions, wanted, "a decision");
+    ThrottleDecision awaitDecision(Predicate<ThrottleDecision> wanted) {
+      List<ThrottleDecision> seen = await(config.kafka().throttleTopic(), ThrottleDecision.class,
+          decisions -> decisions.stream().anyMatch(wanted));
+      return seen.stream().filter(wanted).findFirst().orElseThrow();
     }
 
-    PolicyStatus awaitStatus(Predicate<PolicyStatus> wanted) throws InterruptedException {
-      return await(() -> PolicyCommand.statuses(broker.bootstrapServers(), config.kafka().policyStatusTopic()),
-          wanted, "a policy status");
+    PolicyStatus awaitStatus(Predicate<PolicyStatus> wanted) {
+      List<PolicyStatus> seen = await(config.kafka().policyStatusTopic(), PolicyStatus.class,
+          statuses -> statuses.stream().anyMatch(wanted));
+      return seen.stream().filter(wanted).findFirst().orElseThrow();
     }
 
-    List<PolicyStatus> awaitStatuses(int count) throws InterruptedException {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      List<PolicyStatus> statuses;
-      do {
-        statuses = PolicyCommand.statuses(broker.bootstrapServers(), config.kafka().policyStatusTopic());
-        if (statuses.size() >= count) {
-          return statuses;
+    List<PolicyStatus> awaitStatuses(int count) {
+      return await(config.kafka().policyStatusTopic(), PolicyStatus.class, statuses -> statuses.size() >= count);
+    }
+
+    /** The topic's committed records, decoded, once {@code done} holds for them. */
+    private <T extends org.apache.avro.specific.SpecificRecord> List<T> await(String topic, Class<T> type,
+        Predicate<List<T>> done) {
+      List<T> decoded = new ArrayList<>();
+      TopicReader.awaitCommitted(broker.bootstrapServers(), topic, records -> {
+        for (int i = decoded.size(); i < records.size(); i++) {
+          decoded.add(AvroBinary.decode(records.get(i).value(), type));
         }
-        Thread.sleep(500);
-      } while (System.nanoTime() < deadline);
-      throw new AssertionError("expected " + count + " policy statuses within " + WAIT + ", got " + statuses);
-    }
-
-    private static <T> T await(Supplier<List<T>> read, Predicate<T> wanted, String what) throws InterruptedException {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      List<T> seen;
-      do {
-        seen = read.get();
-        for (T item : seen) {
-          if (wanted.test(item)) {
-            return item;
-          }
-        }
-        Thread.sleep(500);
-      } while (System.nanoTime() < deadline);
-      throw new AssertionError("no " + what + " as expected within " + WAIT + "; saw " + seen);
+        return done.test(decoded);
+      }, WAIT);
+      return decoded;
     }
   }
 }
