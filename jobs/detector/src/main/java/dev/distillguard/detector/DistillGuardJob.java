@@ -95,6 +95,7 @@ public final class DistillGuardJob {
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
     conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    conf.set(PipelineOptions.MAX_PARALLELISM, config.maxParallelism());
     if (config.parallelism() > 0) {
       conf.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, config.parallelism());
     }

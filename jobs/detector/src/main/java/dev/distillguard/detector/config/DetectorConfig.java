@@ -20,6 +20,7 @@ public record DetectorConfig(
     Kafka kafka,
     Duration checkpointInterval,
     int parallelism,
+    int maxParallelism,
     String detectorVersion,
     EventTime eventTime,
     int ipv4Prefix,
@@ -128,7 +129,11 @@ public record DetectorConfig(
     if (checkpointInterval.compareTo(kafka.transactionTimeout()) >= 0) {
       throw new ConfigException("checkpoint.interval must be shorter than kafka.transaction-timeout");
     }
-    int parallelism = s.integer("parallelism", 0, 4096);
+    int parallelism = s.integer("parallelism", 0, 32768);
+    int maxParallelism = s.integer("max-parallelism", 1, 32768);
+    if (parallelism > maxParallelism) {
+      throw new ConfigException("parallelism must be at most max-parallelism (" + maxParallelism + ")");
+    }
     String version = s.string("detector.version");
     if (version.isEmpty()) {
       version = buildVersion();
@@ -179,7 +184,7 @@ public record DetectorConfig(
     Ingest ingest = new Ingest(s.duration("ingest.duplicate-horizon"),
         s.integer("dead-letter.max-original-bytes", 1024, 8 * 1024 * 1024));
 
-    DetectorConfig config = new DetectorConfig(kafka, checkpointInterval, parallelism, version, eventTime,
+    DetectorConfig config = new DetectorConfig(kafka, checkpointInterval, parallelism, maxParallelism, version, eventTime,
         s.integer("subnet.ipv4-prefix", 8, 32), s.integer("subnet.ipv6-prefix", 16, 128),
         s.integer("template.bands", 2, 16), features, scoring, patterns, mode, backfill, ingest, s.values());
     s.requireAllRead();

@@ -34,6 +34,7 @@ class DetectorConfigTest {
     assertThat(c.kafka().transactionTimeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.parallelism()).isZero();
+    assertThat(c.maxParallelism()).isEqualTo(128);
     assertThat(c.detectorVersion()).isNotEmpty(); // empty setting: the build's version
     assertThat(c.eventTime()).isEqualTo(new DetectorConfig.EventTime(Duration.ofSeconds(5), Duration.ofSeconds(30),
         Duration.ZERO, Duration.ofMinutes(5), Duration.ofDays(7), Duration.ofMinutes(10)));
@@ -155,6 +156,14 @@ class DetectorConfigTest {
     assertThat(config.ingest().retention(config.features().slide(), config.eventTime().allowedLateness()))
         .isEqualTo(Duration.ofMinutes(8));
     assertThat(DetectorConfig.defaults().ingest().deadLetterMaxOriginalBytes()).isEqualTo(262_144);
+  }
+
+  /** Savepoints are tied to the key-group count, so a parallelism beyond it cannot start. */
+  @Test
+  void parallelismAboveMaxParallelismIsRejected() {
+    assertThatThrownBy(() -> DetectorConfig.fromArgs("--parallelism=8", "--max-parallelism=4"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max-parallelism");
   }
 
   @Test

@@ -266,12 +266,16 @@ class PolicyControlTest {
     private <T extends org.apache.avro.specific.SpecificRecord> List<T> await(String topic, Class<T> type,
         Predicate<List<T>> done) {
       List<T> decoded = new ArrayList<>();
-      TopicReader.awaitCommitted(broker.bootstrapServers(), topic, records -> {
-        for (int i = decoded.size(); i < records.size(); i++) {
-          decoded.add(AvroBinary.decode(records.get(i).value(), type));
-        }
-        return done.test(decoded);
-      }, WAIT);
+      try {
+        TopicReader.awaitCommitted(broker.bootstrapServers(), topic, records -> {
+          for (int i = decoded.size(); i < records.size(); i++) {
+            decoded.add(AvroBinary.decode(records.get(i).value(), type));
+          }
+          return done.test(decoded);
+        }, WAIT);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; read: " + decoded, e);
+      }
       return decoded;
     }
   }
