@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Combines the panes of one window into its features. Pure: the same panes give the same features. */
 public final class WindowCalculator {
@@ -38,12 +39,6 @@ public final class WindowCalculator {
     int[] capabilities = new int[Panes.CAPABILITIES];
     List<Long> sampleRank = new ArrayList<>();
     List<Long> sampleSimhash = new ArrayList<>();
-    Map<String, Long> accounts = new HashMap<>();
-    Map<String, Boolean> young = new HashMap<>();
-    Map<String, String> payments = new HashMap<>();
-    Map<String, Long> subnets = new HashMap<>();
-    Map<String, Long> asns = new HashMap<>();
-    Map<String, Long> countries = new HashMap<>();
     boolean truncated = false;
     String org = null;
     int[] levels = new int[4];
@@ -69,15 +64,6 @@ public final class WindowCalculator {
         Panes.addToSample(sampleRank, sampleSimhash, ranks.get(i), pane.getSampleSimhash().get(i),
             settings.sampleSize());
       }
-      // Panes sampled at different levels meet at the highest, so the window's members are again the
-      // order-independent hash sample.
-      mergeMembers(accounts, pane.getAccounts(), levels[Panes.ACCOUNTS]);
-      pane.getYoungAccounts().forEach((account, isYoung) -> young.merge(account, isYoung, Boolean::logicalOr));
-      pane.getAccountPayments().forEach((account, payment) ->
-          payments.merge(account, payment, (a, b) -> a.compareTo(b) <= 0 ? a : b));
-      mergeMembers(subnets, pane.getSubnets(), levels[Panes.SUBNETS]);
-      mergeMembers(asns, pane.getAsns(), levels[Panes.ASNS]);
-      mergeMembers(countries, pane.getCountries(), levels[Panes.COUNTRIES]);
       truncated |= pane.getMembersTruncated();
       if (pane.getOrgId() != null && (org == null || pane.getOrgId().compareTo(org) < 0)) {
         org = pane.getOrgId();
@@ -101,21 +87,35 @@ public final class WindowCalculator {
     boolean onlyNearTemplate = space == KeySpace.TEMPLATE;
     long centroid = templates.dominantCentroid();
     int radius = settings.clusterRadiusBits();
-    List<String> memberAccounts = members(accounts, onlyNearTemplate, centroid, radius);
-    List<String> memberSubnets = members(subnets, onlyNearTemplate, centroid, radius);
-    List<String> memberAsns = members(asns, onlyNearTemplate, centroid, radius);
-    int memberCountries = members(countries, onlyNearTemplate, centroid, radius).size();
+    List<String> memberAccounts =
+        members(window, Pane::getAccounts, levels[Panes.ACCOUNTS], onlyNearTemplate, centroid, radius);
+    List<String> memberSubnets =
+        members(window, Pane::getSubnets, levels[Panes.SUBNETS], onlyNearTemplate, centroid, radius);
+    List<String> memberAsns = members(window, Pane::getAsns, levels[Panes.ASNS], onlyNearTemplate, centroid, radius);
+    int memberCountries =
+        members(window, Pane::getCountries, levels[Panes.COUNTRIES], onlyNearTemplate, centroid, radius).size();
     int knownAge = 0;
     int youngCount = 0;
     int paying = 0;
     java.util.Set<String> cards = new java.util.HashSet<>();
     for (String account : memberAccounts) {
-      String payment = payments.get(account);
+      // Looked up for the members only: a chance bucket holds thousands of accounts, few of them members.
+      String payment = null;
+      Boolean isYoung = null;
+      for (Pane pane : window) {
+        String p = pane.getAccountPayments().get(account);
+        if (p != null && (payment == null || p.compareTo(payment) < 0)) {
+          payment = p;
+        }
+        Boolean y = pane.getYoungAccounts().get(account);
+        if (y != null) {
+          isYoung = isYoung == null ? y : isYoung || y;
+        }
+      }
       if (payment != null) {
         paying++;
         cards.add(payment);
       }
-      Boolean isYoung = young.get(account);
       if (isYoung != null) {
         knownAge++;
         if (isYoung) {
@@ -166,26 +166,52 @@ public final class WindowCalculator {
     return features;
   }
 
-  private static void mergeMembers(Map<String, Long> into, Map<String, Long> from, int level) {
-    for (Map.Entry<String, Long> e : from.entrySet()) {
-      if (level > 0 && !Panes.sampled(Panes.memberHash(e.getKey()), level)) {
-        continue;
+  /**
+   * The window's members of one kind, sorted: each with the representative first in
+   * {@link Panes#representativeOrder} over all its panes (panes sampled at different levels meet at the
+   * highest, so the members are again the order-independent hash sample), and for a template key only
+   * those whose representative is near the dominant template.
+   */
+  private static List<String> members(List<Pane> window, Function<Pane, Map<String, Long>> kind, int level,
+      boolean onlyNear, long centroid, int radius) {
+    Map<String, Long> representatives = new HashMap<>();
+    for (Pane pane : window) {
+      for (Map.Entry<String, Long> e : kind.apply(pane).entrySet()) {
+        if ((!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) && sampled(e.getKey(), level)) {
+          representatives.merge(e.getKey(), e.getValue(), WindowCalculator::firstRepresentative);
+        }
       }
-      into.merge(e.getKey(), e.getValue(), (a, b) ->
-          Long.compareUnsigned(Panes.representativeOrder(a), Panes.representativeOrder(b)) <= 0 ? a : b);
     }
-  }
-
-  /** The members (near the template, for a template key), sorted. */
-  private static List<String> members(Map<String, Long> members, boolean onlyNear, long centroid, int radius) {
-    List<String> out = new ArrayList<>(members.size());
-    for (Map.Entry<String, Long> e : members.entrySet()) {
+    if (onlyNear) {
+      // A member with a near representative in one pane and an earlier-ordered far one in another is
+      // represented by the far one, as if every representative had been merged first. Merging only the
+      // near ones, then looking each up in every pane, keeps a chance bucket's thousands of far members
+      // out of the work.
+      for (Map.Entry<String, Long> member : representatives.entrySet()) {
+        for (Pane pane : window) {
+          Long other = kind.apply(pane).get(member.getKey());
+          if (other != null) {
+            member.setValue(firstRepresentative(member.getValue(), other));
+          }
+        }
+      }
+    }
+    List<String> out = new ArrayList<>(representatives.size());
+    for (Map.Entry<String, Long> e : representatives.entrySet()) {
       if (!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) {
         out.add(e.getKey());
       }
     }
     out.sort(null);
     return out;
+  }
+
+  private static boolean sampled(String member, int level) {
+    return level == 0 || Panes.sampled(Panes.memberHash(member), level);
+  }
+
+  private static Long firstRepresentative(Long a, Long b) {
+    return Long.compareUnsigned(Panes.representativeOrder(a), Panes.representativeOrder(b)) <= 0 ? a : b;
   }
 
   private static void setCapabilityFeatures(WindowFeatures features, int[] capabilities, int requests) {
