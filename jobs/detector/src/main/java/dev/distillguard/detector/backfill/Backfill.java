@@ -209,10 +209,15 @@ public final class Backfill {
 
   static String progressLine(long read, long inRange, Duration elapsed) {
     double seconds = Math.max(0.001, elapsed.toMillis() / 1000.0);
+    if (read >= inRange) {
+      // In BATCH execution the source finishes first; the keyed stages then sort and work through it all.
+      return String.format(Locale.ROOT, "  all %,d records read; computing windows and decisions, %.0f s so far",
+          read, seconds);
+    }
     double rate = read / seconds;
-    String left = rate <= 0 || read >= inRange ? "-" : Math.round((inRange - read) / rate) + " s";
-    return String.format(Locale.ROOT, "  read %,d of %,d (%.1f%%), %,.0f records/s, about %s left", read, inRange,
-        inRange == 0 ? 100.0 : 100.0 * read / inRange, rate, left);
+    String left = rate <= 0 ? "-" : Math.round((inRange - read) / rate) + " s";
+    return String.format(Locale.ROOT, "  read %,d of %,d (%.1f%%), %,.0f records/s, about %s left to read", read,
+        inRange, inRange == 0 ? 100.0 : 100.0 * read / inRange, rate, left);
   }
 
   private static long count(Map<String, Object> accumulators, String name) {
