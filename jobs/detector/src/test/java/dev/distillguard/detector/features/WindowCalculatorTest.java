@@ -369,6 +369,45 @@ class WindowCalculatorTest {
     assertThat(f.getYoungAccountShare()).isEqualTo(1.0); // the old bystanders are not counted
   }
 
+  /**
+   * A member is represented by its first prompt in representative order across the whole window, near
+   * the template or not: an account whose representative is an unrelated prompt is not the template's,
+   * even if another pane holds a near one.
+   */
+  @Test
+  void aTemplateMemberIsJudgedByItsRepresentativeAcrossAllPanes() {
+    Random rnd = new Random(11);
+    List<CallEvent> calls = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      calls.add(call("camp-" + i, T0 + i * 10_000L).rank(rnd.nextLong())
+          .simhash(TemplateClustersTest.flip(TEMPLATE, 1, rnd)).build());
+    }
+    long near = TemplateClustersTest.flip(TEMPLATE, 2, rnd);
+    long farFirst = 0;
+    long farLater = 0;
+    while (farFirst == 0 || farLater == 0) {
+      long far = (rnd.nextLong() & 0xFFFF_FFFF_FFFF_0000L) | (TEMPLATE & 0xFFFFL);
+      if (Long.bitCount(far ^ TEMPLATE) <= DEFAULTS.clusterRadiusBits()) {
+        continue;
+      }
+      boolean first = Long.compareUnsigned(Panes.representativeOrder(far), Panes.representativeOrder(near)) < 0;
+      if (first && farFirst == 0) {
+        farFirst = far;
+      } else if (!first && farLater == 0) {
+        farLater = far;
+      }
+    }
+    calls.add(call("represented-by-far", T0 + 2 * MINUTE).simhash(near).build());
+    calls.add(call("represented-by-far", T0 + 5 * MINUTE).simhash(farFirst).build());
+    calls.add(call("represented-by-near", T0 + 2 * MINUTE).simhash(near).build());
+    calls.add(call("represented-by-near", T0 + 5 * MINUTE).simhash(farLater).build());
+
+    WindowFeatures f = compute(KeySpace.TEMPLATE, calls);
+
+    assertThat(f.getTemplateCentroid()).isEqualTo(TEMPLATE);
+    assertThat(f.getAccounts()).contains("represented-by-near").doesNotContain("represented-by-far");
+  }
+
   @Test
   void subnetKeyCountsEveryMemberWhateverItsPrompt() {
     List<CallEvent> calls = new ArrayList<>();
