@@ -1,0 +1,131 @@
+package dev.distillguard.bench.drivers;
+
+import dev.distillguard.bench.load.GatewayLoad;
+import dev.distillguard.bench.load.LoadWriter;
+import dev.distillguard.contract.AvroBinary;
+import dev.distillguard.contract.ThrottleDecision;
+import dev.distillguard.detector.DistillGuardJob;
+import dev.distillguard.detector.config.DetectorConfig;
+import dev.distillguard.testkit.LocalKafkaBroker;
+import dev.distillguard.workbench.LocalDetectorRun;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.HdrHistogram.Histogram;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Decision latency at a steady load: calls are written in real time ({@code --rate} per second, event time
+ * = the wall clock, as the gateway stamps them) to the live job, and a rate limiter's consumer
+ * ({@code read_committed}) notes when each decision becomes readable. The watermark cannot pass a window's
+ * end before a call stamped {@code out-of-orderness} later has been written, so latency is counted from
+ * {@code window_end + out-of-orderness} to readable: it holds the job's processing, the wait for the next
+ * checkpoint (2 s) and the transaction commit.
+ */
+public final class DecisionLatency {
+
+  private DecisionLatency() {}
+
+  public static void main(String[] argv) throws Exception {
+    BenchArgs args = new BenchArgs(argv, "bin/bench latency [--rate CALLS_PER_S] [--minutes N] [--accounts N] "
+        + "[--campaign-share X] [--state heap|rocksdb] [--partitions N] [--parallelism N]");
+    double rate = args.doubleValue("rate", 10_000);
+    int minutes = args.intValue("minutes", 6);
+    int accounts = args.intValue("accounts", 20_000);
+    double campaignShare = args.doubleValue("campaign-share", 0.05);
+    BenchEnvironment.StateBackend backend = BenchEnvironment.stateBackend(args);
+    int partitions = args.intValue("partitions", 4);
+    int parallelism = args.intValue("parallelism", 2);
+    args.requireAllKnown();
+
+    try (LocalKafkaBroker broker = BenchEnvironment.startBroker()) {
+      String prefix = "bench.latency";
+      DetectorConfig config = LocalDetectorRun.config(broker, "--input.topic", prefix + ".gateway",
+          "--throttle.topic", prefix + ".throttle", "--dead-letter.topic", prefix + ".dead-letters",
+          "--transactional-id.prefix", prefix, "--group.id", prefix);
+      LocalDetectorRun.createTopics(broker, config, partitions);
+      Path work = BenchEnvironment.tempDir("distill-guard-bench-latency-");
+      try {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
+            BenchEnvironment.flink(DistillGuardJob.jobConfiguration(config), backend, work.resolve("checkpoints"),
+                work.resolve("rocksdb")));
+        DistillGuardJob.defineLive(env, config);
+        JobClient job = env.executeAsync("distill-guard decision latency");
+        try {
+          awaitRunning(job);
+          // Starts on a whole minute, as the windows do, a little ahead so the writer is not behind at once.
+          long startMillis = (System.currentTimeMillis() / 60_000 + 1) * 60_000;
+          GatewayLoad load = new GatewayLoad((long) (rate * 60 * minutes), accounts, rate, 0, campaignShare, 11,
+              Instant.ofEpochMilli(startMillis));
+          System.out.printf(Locale.ROOT, "writing %,.0f calls/s in real time for %d min from %s (%,d accounts, "
+              + "%.0f%% of them a hydra campaign) ...%n", rate, minutes, load.start(), accounts, campaignShare * 100);
+          CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() ->
+              LoadWriter.writePaced(broker.bootstrapServers(), config.kafka().inputTopic(), load));
+          long outOfOrderness = config.eventTime().outOfOrderness().toMillis();
+          Histogram latency = readDecisions(broker, config.kafka().throttleTopic(), outOfOrderness, writer);
+          long writerLag = writer.join();
+          System.out.printf(Locale.ROOT, "RESULT latency at %,.0f calls/s (%s state, parallelism %d): %,d decisions, "
+                  + "window end + %d ms out-of-orderness to readable (read_committed): p50 %,d ms, p90 %,d ms, "
+                  + "p99 %,d ms, max %,d ms; the writer fell behind its schedule by at most %,d ms%n", rate,
+              backend.name().toLowerCase(Locale.ROOT), parallelism, latency.getTotalCount(), outOfOrderness,
+              latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
+              latency.getMaxValue(), writerLag);
+        } finally {
+          job.cancel().get();
+        }
+      } finally {
+        BenchEnvironment.deleteRecursively(work);
+      }
+    }
+  }
+
+  private static void awaitRunning(JobClient job) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (job.getJobStatus().get() != JobStatus.RUNNING) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the job did not start within 2 minutes");
+      }
+      Thread.sleep(200); // the local job reports no event for this; polling its status is the way
+    }
+  }
+
+  /** Reads decisions as they become readable until the writer is done and 30 s more have passed. */
+  private static Histogram readDecisions(LocalKafkaBroker broker, String topic, long outOfOrderness,
+      CompletableFuture<Long> writer) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    Histogram histogram = new Histogram(3_600_000L, 3);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long stopAt = Long.MAX_VALUE;
+      while (System.currentTimeMillis() < stopAt) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          long readable = System.currentTimeMillis();
+          ThrottleDecision decision = AvroBinary.decode(record.value(), ThrottleDecision.class);
+          long due = decision.getWindowEnd().toEpochMilli() + outOfOrderness;
+          histogram.recordValue(Math.max(0, readable - due));
+        }
+        if (stopAt == Long.MAX_VALUE && writer.isDone()) {
+          stopAt = System.currentTimeMillis() + 30_000;
+        }
+      }
+    }
+    return histogram;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.distillguard.bench.drivers;
+
+import dev.distillguard.bench.load.GatewayLoad;
+import dev.distillguard.bench.load.LoadWriter;
+import dev.distillguard.detector.DetectorKafka;
+import dev.distillguard.detector.DistillGuardJob;
+import dev.distillguard.detector.config.DetectorConfig;
+import dev.distillguard.testkit.LocalKafkaBroker;
+import dev.distillguard.workbench.LocalDetectorRun;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Live job throughput at saturation: the live topology (streaming, checkpoints every 2 s by default, exactly-once
+ * sinks) on the local environment reads a backlog of {@code --records} calls from the real broker as fast
+ * as it can. A backlog is the load a live job is saturated by: it never waits for input. The figure is
+ * calls per second of job wall time, start-up included (a few seconds).
+ */
+public final class LiveThroughput {
+
+  /** One measured run. */
+  record Measurement(GatewayLoad load, BenchEnvironment.StateBackend backend, int parallelism,
+      String checkpointInterval, Duration wall, int decisions) {
+
+    double callsPerSecond() {
+      return load.records() / (wall.toMillis() / 1000.0);
+    }
+
+    String describe() {
+      return String.format(Locale.ROOT, "%,d calls at %,.0f per event-time second, %,d accounts, hot subnet %.0f%%, "
+              + "%s state, checkpoints every %s, parallelism %d: %.1f s = %,.0f calls/s (%d decisions)",
+          load.records(), load.callsPerSecond(), load.accounts(), load.hotSubnetShare() * 100,
+          backend.name().toLowerCase(Locale.ROOT), checkpointInterval, parallelism, wall.toMillis() / 1000.0,
+          callsPerSecond(), decisions);
+    }
+  }
+
+  private LiveThroughput() {}
+
+  public static void main(String[] argv) throws Exception {
+    BenchArgs args = new BenchArgs(argv, "bin/bench live [--state heap|rocksdb] [--checkpoint-interval 2s] " + BenchEnvironment.LOAD_USAGE);
+    GatewayLoad load = BenchEnvironment.load(args, 1_000_000, 10_000, 500,
+        Instant.parse("2026-03-02T00:00:00Z"));
+    BenchEnvironment.StateBackend backend = BenchEnvironment.stateBackend(args);
+    int partitions = args.intValue("partitions", 4);
+    int parallelism = args.intValue("parallelism", 2);
+    String checkpointInterval = args.string("checkpoint-interval", "2s");
+    args.requireAllKnown();
+    try (LocalKafkaBroker broker = BenchEnvironment.startBroker()) {
+      Measurement m = run(broker, load, backend, partitions, parallelism, checkpointInterval);
+      System.out.println("RESULT live " + m.describe());
+    }
+  }
+
+  /** Writes the load to a topic of its own, then runs the live job over it to the end. */
+  static Measurement run(LocalKafkaBroker broker, GatewayLoad load, BenchEnvironment.StateBackend backend,
+      int partitions, int parallelism, String checkpointInterval) throws Exception {
+    String topic = load.topicName();
+    LoadWriter.writeAll(broker, topic, partitions, load, System.out);
+    String prefix = topic + "." + backend.name().toLowerCase(Locale.ROOT);
+    DetectorConfig config = LocalDetectorRun.config(broker, "--input.topic", topic,
+        "--throttle.topic", prefix + ".throttle", "--dead-letter.topic", prefix + ".dead-letters",
+        "--transactional-id.prefix", prefix, "--group.id", prefix, "--checkpoint.interval", checkpointInterval);
+    broker.createTopic(config.kafka().throttleTopic(), 1);
+    broker.createTopic(config.kafka().deadLetterTopic(), 1);
+    LocalDetectorRun.createPolicyTopics(broker, config);
+    Path work = BenchEnvironment.tempDir("distill-guard-bench-live-");
+    try {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
+          BenchEnvironment.flink(DistillGuardJob.jobConfiguration(config), backend, work.resolve("checkpoints"),
+              work.resolve("rocksdb")));
+      DistillGuardJob.define(env, config,
+          DetectorKafka.gatewaySource(config).setBounded(OffsetsInitializer.latest()),
+          DetectorKafka.policySource(config).setBounded(OffsetsInitializer.latest()),
+          config.kafka().throttleTopic(), config.kafka().transactionalIdPrefix());
+      System.out.printf(Locale.ROOT, "running the live job over %,d calls (%s state, parallelism %d) ...%n",
+          load.records(), backend.name().toLowerCase(Locale.ROOT), parallelism);
+      long started = System.nanoTime();
+      env.execute("distill-guard live throughput");
+      Duration wall = Duration.ofNanos(System.nanoTime() - started);
+      int decisions = LocalDetectorRun.readDecisions(broker, config.kafka().throttleTopic()).size();
+      return new Measurement(load, backend, parallelism, checkpointInterval, wall, decisions);
+    } finally {
+      BenchEnvironment.deleteRecursively(work);
+    }
+  }
+}

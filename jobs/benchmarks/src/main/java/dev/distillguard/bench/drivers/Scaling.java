@@ -1,0 +1,48 @@
+package dev.distillguard.bench.drivers;
+
+import dev.distillguard.bench.load.GatewayLoad;
+import dev.distillguard.testkit.LocalKafkaBroker;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How cost grows with the number of active keys and with one hot key: the live job's saturation
+ * throughput over the same number of calls spread over 10k, 100k and 1M accounts, and with one subnet
+ * (a carrier NAT) carrying a share of all calls.
+ */
+public final class Scaling {
+
+  private Scaling() {}
+
+  public static void main(String[] argv) throws Exception {
+    BenchArgs args = new BenchArgs(argv, "bin/bench scaling [--state heap|rocksdb] [--checkpoint-interval 2s] [--records N] [--rate R] "
+        + "[--hot-share X] [--partitions N] [--parallelism N]");
+    long records = args.longValue("records", 1_000_000);
+    double rate = args.doubleValue("rate", 500);
+    double hotShare = args.doubleValue("hot-share", 0.3);
+    BenchEnvironment.StateBackend backend = BenchEnvironment.stateBackend(args);
+    int partitions = args.intValue("partitions", 4);
+    int parallelism = args.intValue("parallelism", 2);
+    String checkpointInterval = args.string("checkpoint-interval", "2s");
+    args.requireAllKnown();
+    Instant start = Instant.parse("2026-03-02T00:00:00Z");
+    List<GatewayLoad> loads = List.of(
+        new GatewayLoad(records, 10_000, rate, 0, 0.02, 7, start),
+        new GatewayLoad(records, 100_000, rate, 0, 0.02, 7, start),
+        new GatewayLoad(records, 1_000_000, rate, 0, 0.02, 7, start),
+        new GatewayLoad(records, 100_000, rate, hotShare, 0.02, 7, start));
+    List<LiveThroughput.Measurement> results = new ArrayList<>();
+    try (LocalKafkaBroker broker = BenchEnvironment.startBroker()) {
+      for (GatewayLoad load : loads) {
+        LiveThroughput.Measurement m = LiveThroughput.run(broker, load, backend, partitions, parallelism,
+            checkpointInterval);
+        System.out.println("measured: " + m.describe());
+        results.add(m);
+      }
+    }
+    for (LiveThroughput.Measurement m : results) {
+      System.out.println("RESULT scaling " + m.describe());
+    }
+  }
+}
