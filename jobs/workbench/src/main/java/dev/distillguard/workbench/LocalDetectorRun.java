@@ -40,17 +40,17 @@ public final class LocalDetectorRun {
 
   private LocalDetectorRun() {}
 
-  /**
-   * Creates the detector's topics: the gateway topic with {@code partitions}, the outputs with one each.
-   * A rate limiter's throttle topic is compacted (it only needs the latest decision per entity); these
-   * local runs keep every record, because scoring a run needs each decision's history.
-   */
   /** The control topic and its audit trail: one partition each, so policies keep their order. */
   public static void createPolicyTopics(LocalKafkaBroker broker, DetectorConfig config) {
     broker.createTopic(config.kafka().policyTopic(), 1);
     broker.createTopic(config.kafka().policyStatusTopic(), 1);
   }
 
+  /**
+   * Creates the detector's topics: the gateway topic with {@code partitions}, the outputs with one each.
+   * A rate limiter's throttle topic is compacted (it only needs the latest decision per entity); these
+   * local runs keep every record, because scoring a run needs each decision's history.
+   */
   public static void createTopics(LocalKafkaBroker broker, DetectorConfig config, int partitions) {
     broker.createTopic(config.kafka().inputTopic(), partitions);
     broker.createTopic(config.kafka().throttleTopic(), 1);

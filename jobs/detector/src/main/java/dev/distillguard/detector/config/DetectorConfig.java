@@ -184,8 +184,8 @@ public record DetectorConfig(
     Ingest ingest = new Ingest(s.duration("ingest.duplicate-horizon"),
         s.integer("dead-letter.max-original-bytes", 1024, 8 * 1024 * 1024));
 
-    DetectorConfig config = new DetectorConfig(kafka, checkpointInterval, parallelism, maxParallelism, version, eventTime,
-        s.integer("subnet.ipv4-prefix", 8, 32), s.integer("subnet.ipv6-prefix", 16, 128),
+    DetectorConfig config = new DetectorConfig(kafka, checkpointInterval, parallelism, maxParallelism, version,
+        eventTime, s.integer("subnet.ipv4-prefix", 8, 32), s.integer("subnet.ipv6-prefix", 16, 128),
         s.integer("template.bands", 2, 16), features, scoring, patterns, mode, backfill, ingest, s.values());
     s.requireAllRead();
     return config;
