@@ -31,6 +31,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -339,7 +341,7 @@ class HostileStreamOnKafkaTest {
       } catch (IOException notYetListening) {
         // The reporter starts with the MiniCluster.
       }
-      Thread.sleep(500);
+      awaitJobEndFor(Duration.ofMillis(500));
     }
     throw new AssertionError("metrics never settled; last ingest metrics:\n" + (last == null ? "none"
         : String.join("\n", last.text.lines().filter(l -> l.contains("_ingest_") || l.contains("Watermark")).toList())));
@@ -356,10 +358,24 @@ class HostileStreamOnKafkaTest {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     Map<String, Object> latest = job.getAccumulators().get();
     while (System.nanoTime() < deadline && !(latest.get(IngestRouter.READ) instanceof Number n && n.longValue() == total)) {
-      Thread.sleep(500);
+      awaitJobEndFor(Duration.ofMillis(500));
       latest = job.getAccumulators().get();
     }
     return latest;
+  }
+
+  /**
+   * Between two reads of what the running job reports (its metrics endpoint, its accumulators), waits on
+   * the job itself: a job that fails ends the wait at once with its cause, instead of the test waiting out
+   * its patience.
+   */
+  private static void awaitJobEndFor(Duration wait) throws Exception {
+    try {
+      job.getJobExecutionResult().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      throw new AssertionError("the unbounded hostile-stream job ended while the test was still reading it");
+    } catch (TimeoutException stillRunning) {
+      // The normal case: the job runs on.
+    }
   }
 
   private static long count(String accumulator) {
