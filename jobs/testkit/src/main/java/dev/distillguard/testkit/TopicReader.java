@@ -26,19 +26,9 @@ public final class TopicReader {
 
   public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrapServers, String topic, String isolation,
       Duration timeout) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-          .map(p -> new TopicPartition(topic, p.partition()))
-          .collect(Collectors.toList());
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<byte[], byte[]> consumer = fromBeginning(bootstrapServers, topic, isolation, timeout)) {
+      List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!reachedEnd(consumer, end)) {
@@ -62,18 +52,8 @@ public final class TopicReader {
    */
   public static List<ConsumerRecord<byte[], byte[]>> awaitCommitted(String bootstrapServers, String topic,
       java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-          .map(p -> new TopicPartition(topic, p.partition()))
-          .collect(Collectors.toList());
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<byte[], byte[]> consumer = fromBeginning(bootstrapServers, topic, "read_committed", timeout)) {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!done.test(records)) {
         long left = deadline - System.nanoTime();
@@ -87,6 +67,27 @@ public final class TopicReader {
       }
     }
     return records;
+  }
+
+  /**
+   * A consumer of every partition of {@code topic}, positioned at the beginning, reading with
+   * {@code isolation} ({@code read_committed} or {@code read_uncommitted}), committing nothing.
+   */
+  public static KafkaConsumer<byte[], byte[]> fromBeginning(String bootstrapServers, String topic, String isolation,
+      Duration timeout) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+        .map(p -> new TopicPartition(topic, p.partition()))
+        .collect(Collectors.toList());
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
   }
 
   private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {

@@ -7,23 +7,19 @@ import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.DistillGuardJob;
 import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.testkit.LocalKafkaBroker;
+import dev.distillguard.testkit.TopicReader;
 import dev.distillguard.workbench.LocalDetectorRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Decision latency at a steady load: calls are written in real time ({@code --rate} per second, event time
@@ -103,16 +99,9 @@ public final class DecisionLatency {
   /** Reads decisions as they become readable until the writer is done and 30 s more have passed. */
   private static Histogram readDecisions(LocalKafkaBroker broker, String topic, long outOfOrderness,
       CompletableFuture<Long> writer) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     Histogram histogram = new Histogram(3_600_000L, 3);
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition partition = new TopicPartition(topic, 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
+        TopicReader.fromBeginning(broker.bootstrapServers(), topic, "read_committed", Duration.ofMinutes(1))) {
       long stopAt = Long.MAX_VALUE;
       while (System.currentTimeMillis() < stopAt) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
