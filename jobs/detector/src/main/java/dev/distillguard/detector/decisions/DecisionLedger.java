@@ -21,6 +21,8 @@ import java.util.TreeSet;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.metrics.MeterView;
@@ -32,7 +34,8 @@ import org.apache.flink.util.Collector;
  * one key: one template reaches the detector under several LSH band keys, and each band's evidence must
  * land on the same campaign, the one whose template centroid it is near. Evidence from every pattern is
  * applied in event-time order (held until the watermark passes it, then sorted), so decisions and
- * campaign ids are the same whichever match arrives first, live or in a backfill.
+ * campaign ids are the same whichever match arrives first, live or in a backfill. Evidence that arrives
+ * behind the watermark (an input back from idleness) is applied on arrival.
  *
  * <p>A decision covers everyone named while it is in force: new evidence widens it (more accounts, a
  * stronger action) and extends its expiry. The rate limiter keeps the latest record per entity, so every
@@ -70,6 +73,7 @@ public final class DecisionLedger
   private transient MapState<String, ThrottleDecision> inForce;
   private transient MapState<String, Long> campaignCentroids;
   private transient Counter emitted;
+  private transient Counter behindWatermark;
   private transient Map<String, LongCounter> byTypeAndAction;
   private transient PolicyBook book;
   private transient Map<String, Counter> decisionCounters;
@@ -110,6 +114,7 @@ public final class DecisionLedger
     inForce = getRuntimeContext().getMapState(Descriptors.decisionsInForce());
     campaignCentroids = getRuntimeContext().getMapState(Descriptors.campaignCentroids());
     emitted = getRuntimeContext().getMetricGroup().counter("decisionsEmitted");
+    behindWatermark = getRuntimeContext().getMetricGroup().counter("evidenceBehindWatermark");
     book = new PolicyBook(config);
     byTypeAndAction = new java.util.HashMap<>();
     decisionCounters = new java.util.HashMap<>();
@@ -143,32 +148,22 @@ public final class DecisionLedger
     }
     waiting.add(evidence);
     pending.put(at, waiting);
-    ctx.timerService().registerEventTimeTimer(Math.max(at - 1, ctx.timerService().currentWatermark() + 1));
+    long watermark = ctx.timerService().currentWatermark();
+    if (at - 1 <= watermark) {
+      // Already behind the watermark. Flink leaves idle inputs out of the watermark, and an input coming
+      // back from idleness does not hold it back until it has caught up, so after a quiet spell evidence
+      // can arrive after the watermark has passed its window. Waiting for the next watermark would strand
+      // it for as long as the gateway stays quiet: it is applied now.
+      behindWatermark.inc();
+      applyDue(watermark, ctx.getBroadcastState(Descriptors.POLICIES), ctx.timerService(), out);
+      return;
+    }
+    ctx.timerService().registerEventTimeTimer(at - 1);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ThrottleDecision> out) throws Exception {
-    List<Long> due = new ArrayList<>();
-    for (Long at : pending.keys()) {
-      if (at - 1 <= timestamp) {
-        due.add(at);
-      }
-    }
-    due.sort(null);
-    for (Long at : due) {
-      List<Evidence> batch = new ArrayList<>(pending.get(at));
-      pending.remove(at);
-      batch.sort(APPLY_ORDER);
-      PolicyRules rules = book.at(at, ctx.getBroadcastState(Descriptors.POLICIES));
-      // All evidence of one window end first, then at most one record per entity.
-      TreeMap<String, ThrottleDecision> staged = new TreeMap<>();
-      for (Evidence evidence : batch) {
-        stage(evidence, staged, rules);
-      }
-      for (ThrottleDecision candidate : staged.values()) {
-        publish(candidate, ctx, out, rules.scoring().actions());
-      }
-    }
+    applyDue(timestamp, ctx.getBroadcastState(Descriptors.POLICIES), ctx.timerService(), out);
     List<String> expired = new ArrayList<>();
     for (Map.Entry<String, ThrottleDecision> entry : inForce.entries()) {
       if (entry.getValue().getExpiresAt().toEpochMilli() <= timestamp) {
@@ -178,6 +173,32 @@ public final class DecisionLedger
     for (String entity : expired) {
       inForce.remove(entity);
       campaignCentroids.remove(entity);
+    }
+  }
+
+  /** Applies the key's pending evidence of every window that ended by {@code upTo}, window by window. */
+  private void applyDue(long upTo, ReadOnlyBroadcastState<Long, DetectionPolicy> policies, TimerService timers,
+      Collector<ThrottleDecision> out) throws Exception {
+    List<Long> due = new ArrayList<>();
+    for (Long at : pending.keys()) {
+      if (at - 1 <= upTo) {
+        due.add(at);
+      }
+    }
+    due.sort(null);
+    for (Long at : due) {
+      List<Evidence> batch = new ArrayList<>(pending.get(at));
+      pending.remove(at);
+      batch.sort(APPLY_ORDER);
+      PolicyRules rules = book.at(at, policies);
+      // All evidence of one window end first, then at most one record per entity.
+      TreeMap<String, ThrottleDecision> staged = new TreeMap<>();
+      for (Evidence evidence : batch) {
+        stage(evidence, staged, rules);
+      }
+      for (ThrottleDecision candidate : staged.values()) {
+        publish(candidate, timers, out, rules.scoring().actions());
+      }
     }
   }
 
@@ -230,7 +251,7 @@ public final class DecisionLedger
   }
 
   /** Emits a staged decision if it is new, wider, stronger or due for renewal. */
-  private void publish(ThrottleDecision next, OnTimerContext ctx, Collector<ThrottleDecision> out,
+  private void publish(ThrottleDecision next, TimerService timers, Collector<ThrottleDecision> out,
       ScoringPolicy.ActionRules actions) throws Exception {
     ThrottleDecision current = inForceAt(next.getEntityId(), next.getDecidedAt().toEpochMilli());
     if (current != null && !widensOrRenews(current, next, actions.decisionTtl().toMillis())) {
@@ -240,9 +261,9 @@ public final class DecisionLedger
     next.setDecisionId(DecisionIds.idOf(next));
     ThrottleDecision previous = inForce.get(next.getEntityId());
     if (previous != null) {
-      ctx.timerService().deleteEventTimeTimer(previous.getExpiresAt().toEpochMilli());
+      timers.deleteEventTimeTimer(previous.getExpiresAt().toEpochMilli());
     }
-    ctx.timerService().registerEventTimeTimer(next.getExpiresAt().toEpochMilli());
+    timers.registerEventTimeTimer(next.getExpiresAt().toEpochMilli());
     inForce.put(next.getEntityId(), next);
     emitted.inc();
     byTypeAndAction.get(accumulatorName(next.getEntityType(), next.getAction())).add(1);

@@ -62,6 +62,32 @@ class DecisionLedgerHarnessTest {
   }
 
   @Test
+  void evidenceArrivingBehindTheWatermarkIsAppliedOnArrivalNotAtTheNextWatermark() throws Exception {
+    try (var harness = harness()) {
+      harness.processElement1(record(evidence("campaign", 0.8, List.of("a1"), T0 + 10 * MINUTE)));
+      harness.processWatermark1(new Watermark(T0 + 20 * MINUTE));
+      assertThat(harness.extractOutputValues()).hasSize(1);
+
+      // Evidence from an input that was idle while the others carried the watermark on: its windows
+      // ended long ago, and the gateway has gone quiet, so no later watermark is coming.
+      Evidence other = evidence("campaign", 0.95, List.of("b1", "b2"), T0 + 15 * MINUTE);
+      other.setTemplateCentroid(0x0F0F0F0F_0F0F0F0FL);
+      harness.processElement1(record(other));
+      List<ThrottleDecision> out = harness.extractOutputValues();
+      assertThat(out).hasSize(2);
+      assertThat(out.get(1).getAction()).isEqualTo(ThrottleAction.BLOCK);
+      assertThat(out.get(1).getAccounts()).containsExactly("b1", "b2");
+      assertThat(out.get(1).getDecidedAt().toEpochMilli()).isEqualTo(T0 + 15 * MINUTE);
+      // Nothing left waiting: only the two decisions' expiry timers.
+      assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+
+      harness.processWatermark1(new Watermark(T0 + 3 * 60 * MINUTE));
+      assertThat(harness.numKeyedStateEntries()).isZero();
+      assertThat(harness.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
   void evidenceBelowReviewIsIgnoredAndCeilingCapsTheAction() throws Exception {
     try (var harness = harness()) {
       harness.processElement1(record(evidence("weak", 0.3, List.of("x"), T0 + MINUTE)));
