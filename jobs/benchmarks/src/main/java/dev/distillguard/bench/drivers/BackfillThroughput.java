@@ -9,6 +9,7 @@ import dev.distillguard.workbench.LocalDetectorRun;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -53,6 +54,9 @@ public final class BackfillThroughput {
                 + "(parallelism %d, %d partitions, %,d accounts); 16M records would take %.0f s%n",
             execution, summary.recordsRead(), seconds, summary.recordsRead() / seconds, parallelism, partitions,
             load.accounts(), 16_000_000 / (summary.recordsRead() / seconds));
+        KafkaCeiling.Ceiling ceiling = KafkaCeiling.run(broker, topic, summary.recordsRead(), parallelism,
+            "batch".equals(execution) ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING, "2s");
+        System.out.println("RESULT backfill " + execution + ": " + ceiling.share(summary.recordsRead() / seconds));
       } finally {
         BenchEnvironment.deleteRecursively(checkpoints);
       }

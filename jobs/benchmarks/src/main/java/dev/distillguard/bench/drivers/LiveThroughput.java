@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -52,7 +53,9 @@ public final class LiveThroughput {
     args.requireAllKnown();
     try (LocalKafkaBroker broker = BenchEnvironment.startBroker()) {
       Measurement m = run(broker, load, backend, partitions, parallelism, checkpointInterval);
-      System.out.println("RESULT live " + m.describe());
+      KafkaCeiling.Ceiling ceiling = KafkaCeiling.run(broker, load.topicName(), load.records(), parallelism,
+          RuntimeExecutionMode.STREAMING, checkpointInterval);
+      System.out.println("RESULT live " + m.describe() + "; " + ceiling.share(m.callsPerSecond()));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.distillguard.testkit.LocalKafkaBroker;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 
 /**
  * How cost grows with the number of active keys and with one hot key: the live job's saturation
@@ -33,16 +34,29 @@ public final class Scaling {
         new GatewayLoad(records, 1_000_000, rate, 0, 0.02, 7, start),
         new GatewayLoad(records, 100_000, rate, hotShare, 0.02, 7, start));
     List<LiveThroughput.Measurement> results = new ArrayList<>();
+    KafkaCeiling.Ceiling ceiling;
     try (LocalKafkaBroker broker = BenchEnvironment.startBroker()) {
+      // Not reported: the first run of a JVM pays for class loading and JIT compilation.
+      LiveThroughput.Measurement warmUp = LiveThroughput.run(broker,
+          new GatewayLoad(Math.max(records / 5, 1), 10_000, rate, 0, 0.02, 8, start), backend, partitions, parallelism,
+          checkpointInterval);
+      System.out.println("warm-up (not reported): " + warmUp.describe());
       for (GatewayLoad load : loads) {
         LiveThroughput.Measurement m = LiveThroughput.run(broker, load, backend, partitions, parallelism,
             checkpointInterval);
         System.out.println("measured: " + m.describe());
         results.add(m);
       }
+      // Every load has the same number of records of the same size: one copy job is the ceiling for all.
+      ceiling = KafkaCeiling.run(broker, loads.get(0).topicName(), records, parallelism,
+          RuntimeExecutionMode.STREAMING, checkpointInterval);
     }
     for (LiveThroughput.Measurement m : results) {
-      System.out.println("RESULT scaling " + m.describe());
+      System.out.println("RESULT scaling " + m.describe() + "; " + ceiling.share(m.callsPerSecond()));
     }
+    double base = results.get(0).callsPerSecond();
+    System.out.printf(java.util.Locale.ROOT, "RESULT scaling ratios to 10k accounts: 100k %.2f, 1M %.2f, "
+        + "100k with a hot subnet %.2f%n", results.get(1).callsPerSecond() / base,
+        results.get(2).callsPerSecond() / base, results.get(3).callsPerSecond() / base);
   }
 }
