@@ -8,7 +8,8 @@ import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
-import dev.distillguard.detector.model.KeyPanes;
+import dev.distillguard.detector.model.KeyIndex;
+import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.WindowFeatures;
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -67,9 +68,14 @@ public final class Descriptors {
     return new MapStateDescriptor<>("recent-request-ids", Types.LONG, Types.LONG);
   }
 
-  /** A key's panes and its one timer; gone when the key goes quiet. */
-  public static ValueStateDescriptor<KeyPanes> keyPanes() {
-    return new ValueStateDescriptor<>("key-panes", new AvroTypeInfo<>(KeyPanes.class));
+  /** A key's pane tallies and its one timer; gone when the key goes quiet. */
+  public static ValueStateDescriptor<KeyIndex> keyIndex() {
+    return new ValueStateDescriptor<>("key-index", new AvroTypeInfo<>(KeyIndex.class));
+  }
+
+  /** A key's panes by start, one entry each; gone when the key goes quiet. */
+  public static MapStateDescriptor<Long, Pane> keyPanes() {
+    return new MapStateDescriptor<>("key-panes-by-start", Types.LONG, new AvroTypeInfo<>(Pane.class));
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

@@ -2,14 +2,16 @@ package dev.distillguard.detector.features;
 
 import dev.distillguard.detector.Descriptors;
 import dev.distillguard.detector.model.CallEvent;
-import dev.distillguard.detector.model.KeyPanes;
+import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
+import dev.distillguard.detector.model.PaneTally;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MeterView;
@@ -21,7 +23,9 @@ import org.apache.flink.util.Collector;
  * Sliding-window features of one key space, pane-sliced: each call updates the one pane (slide) it falls
  * in, and at a window end that passes the key space's configured minimums the key's panes in the window
  * are combined and emitted, for {@link dev.distillguard.detector.policy.PolicyScorer} to score under the
- * policy in force. A key holds one state value (its panes, at most one window of them) and one timer.
+ * policy in force. A key holds its panes (at most one window of them), one state entry each, a small
+ * index of their tallies, and one timer: a call reads and writes its own pane and the index, which under
+ * RocksDB is what each call pays to serialize, not all of the key's panes.
  *
  * <p>The timer goes to the next window end that could be reported, judged by a cheap upper bound (enough
  * requests, enough accounts), or else to the end of the last window the key's panes are in, to clean up.
@@ -47,7 +51,8 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
   private final ScoringPolicy policy;
   private final Timers timers;
 
-  private transient ValueState<KeyPanes> state;
+  private transient ValueState<KeyIndex> index;
+  private transient MapState<Long, Pane> panes;
   private transient Counter droppedLate;
   private transient Counter calls;
   private transient Counter windowsReported;
@@ -65,7 +70,8 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
 
   @Override
   public void open(OpenContext openContext) {
-    state = getRuntimeContext().getState(Descriptors.keyPanes());
+    index = getRuntimeContext().getState(Descriptors.keyIndex());
+    panes = getRuntimeContext().getMapState(Descriptors.keyPanes());
     droppedLate = getRuntimeContext().getMetricGroup().counter("droppedLateCalls");
     // Labelled by key space so one query graphs all three; a template key space sees each call once per
     // LSH band.
@@ -88,19 +94,27 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
       droppedLate.inc();
       return;
     }
-    KeyPanes key = state.value();
+    KeyIndex key = index.value();
     if (key == null) {
-      key = new KeyPanes(new ArrayList<>(), NO_TIMER, false);
+      key = new KeyIndex(new ArrayList<>(), NO_TIMER, false);
     }
-    int panesBefore = key.getPanes().size();
-    Panes.add(paneAt(key.getPanes(), paneStart), call, space, settings);
+    Pane pane = panes.get(paneStart);
+    boolean newPane = pane == null;
+    if (newPane) {
+      pane = Panes.empty(paneStart);
+    }
+    Panes.add(pane, call, space, settings);
+    panes.put(paneStart, pane);
+    PaneTally tally = tallyAt(key.getPanes(), paneStart);
+    tally.setCount(pane.getCount());
+    tally.setAccounts(pane.getAccounts().size());
     if (timers == Timers.EVERY_WINDOW_END) {
-      if (key.getPanes().size() != panesBefore) {
+      if (newPane) {
         for (long end = paneStart + slide; end <= paneStart + settings.windowMillis(); end += slide) {
           ctx.timerService().registerEventTimeTimer(end - 1);
         }
       }
-      state.update(key);
+      index.update(key);
       return;
     }
     // More calls only make windows more reportable, so a report timer already due no later than this
@@ -108,19 +122,26 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
     if (!(key.getTimerReports() && key.getTimer() <= paneStart + slide - 1)) {
       schedule(key, ctx, watermark);
     }
-    state.update(key);
+    index.update(key);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowFeatures> out) throws Exception {
-    KeyPanes key = state.value();
+    KeyIndex key = index.value();
     if (key == null || (timers == Timers.CHAINED && key.getTimer() != timestamp)) {
       return;
     }
     long windowEnd = timestamp + 1;
-    List<Pane> panes = key.getPanes();
-    if ((timers == Timers.EVERY_WINDOW_END || key.getTimerReports()) && mayReport(panes, windowEnd)) {
-      WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, panes,
+    List<PaneTally> tallies = key.getPanes();
+    if ((timers == Timers.EVERY_WINDOW_END || key.getTimerReports()) && mayReport(tallies, windowEnd)) {
+      long windowStart = windowEnd - settings.windowMillis();
+      List<Pane> window = new ArrayList<>(tallies.size());
+      for (PaneTally tally : tallies) {
+        if (tally.getStart() >= windowStart && tally.getStart() < windowEnd) {
+          window.add(panes.get(tally.getStart()));
+        }
+      }
+      WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, window,
           settings);
       if (features != null) {
         // Scored downstream, under the detection policy in force when the window ends.
@@ -131,46 +152,48 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
     long keepFrom = windowEnd + settings.slideMillis() - settings.windowMillis();
     // A new list rather than removeIf: state restored or copied by Avro holds lists that cannot remove
     // through an iterator.
-    List<Pane> kept = new ArrayList<>(panes.size());
-    for (Pane pane : panes) {
-      if (pane.getStart() >= keepFrom) {
-        kept.add(pane);
+    List<PaneTally> kept = new ArrayList<>(tallies.size());
+    for (PaneTally tally : tallies) {
+      if (tally.getStart() >= keepFrom) {
+        kept.add(tally);
+      } else {
+        panes.remove(tally.getStart());
       }
     }
     key.setPanes(kept);
     key.setTimer(NO_TIMER);
     if (kept.isEmpty()) {
-      state.clear();
+      index.clear();
       return;
     }
     if (timers == Timers.CHAINED) {
       schedule(key, ctx, timestamp);
     }
-    state.update(key);
+    index.update(key);
   }
 
   private static String keyName(Object key) {
     return key instanceof Long template ? TemplateBands.name(template) : key.toString();
   }
 
-  /** The key's pane starting at {@code start}, created in order if missing. */
-  private static Pane paneAt(List<Pane> panes, long start) {
-    int i = panes.size() - 1;
-    while (i >= 0 && panes.get(i).getStart() > start) {
+  /** The tally of the key's pane starting at {@code start}, created in order if missing. */
+  private static PaneTally tallyAt(List<PaneTally> tallies, long start) {
+    int i = tallies.size() - 1;
+    while (i >= 0 && tallies.get(i).getStart() > start) {
       i--;
     }
-    if (i >= 0 && panes.get(i).getStart() == start) {
-      return panes.get(i);
+    if (i >= 0 && tallies.get(i).getStart() == start) {
+      return tallies.get(i);
     }
-    Pane pane = Panes.empty(start);
-    panes.add(i + 1, pane);
-    return pane;
+    PaneTally tally = new PaneTally(start, 0, 0);
+    tallies.add(i + 1, tally);
+    return tally;
   }
 
   /** Points the key's one timer at the next window end that may report, or else at its cleanup. */
-  private void schedule(KeyPanes key, Context ctx, long watermark) {
+  private void schedule(KeyIndex key, Context ctx, long watermark) {
     long slide = settings.slideMillis();
-    List<Pane> panes = key.getPanes();
+    List<PaneTally> panes = key.getPanes();
     long firstEnd = panes.get(0).getStart() + slide;
     long notBefore = (Math.floorDiv(watermark + 1, slide) + 1) * slide;
     long cleanupEnd = panes.get(panes.size() - 1).getStart() + settings.windowMillis();
@@ -185,13 +208,13 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
     for (long end = Math.max(firstEnd, notBefore); end < cleanupEnd; end += slide) {
       while (entering < panes.size() && panes.get(entering).getStart() < end) {
         requests += panes.get(entering).getCount();
-        accountsUpperBound += panes.get(entering).getAccounts().size();
+        accountsUpperBound += panes.get(entering).getAccounts();
         entering++;
       }
       long windowStart = end - settings.windowMillis();
       while (leaving < entering && panes.get(leaving).getStart() < windowStart) {
         requests -= panes.get(leaving).getCount();
-        accountsUpperBound -= panes.get(leaving).getAccounts().size();
+        accountsUpperBound -= panes.get(leaving).getAccounts();
         leaving++;
       }
       if (passesBound(requests, accountsUpperBound)) {
@@ -212,14 +235,14 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
   }
 
   /** A cheap upper bound on whether the window can pass its key space's minimum, before the full work. */
-  private boolean mayReport(List<Pane> panes, long windowEnd) {
+  private boolean mayReport(List<PaneTally> panes, long windowEnd) {
     long windowStart = windowEnd - settings.windowMillis();
     int requests = 0;
     int accountsUpperBound = 0;
-    for (Pane pane : panes) {
+    for (PaneTally pane : panes) {
       if (pane.getStart() >= windowStart && pane.getStart() < windowEnd) {
         requests += pane.getCount();
-        accountsUpperBound += pane.getAccounts().size();
+        accountsUpperBound += pane.getAccounts();
       }
     }
     return passesBound(requests, accountsUpperBound);
