@@ -258,13 +258,13 @@ class HostileStreamOnKafkaTest {
         List.of("account_window_features", "subnet_window_features", "template_window_features");
     // Flink samples RocksDB's properties every few seconds: wait for a sample with the panes in it.
     PrometheusScrape scrape = awaitScrape(s -> featureOperators.stream().allMatch(op -> s.sum("estimate_num_keys",
-        k -> k.label("column_family").equals("key_panes") && k.label("operator_name").equals(op)) > 0));
+        k -> k.label("column_family").equals("key_panes_by_start") && k.label("operator_name").equals(op)) > 0));
     assertThat(scrape.named("estimate_num_keys", s -> s.label("column_family").equals("recent_request_ids")))
         .extracting(s -> s.label("operator_name")).contains("drop_duplicate_request_ids");
-    assertThat(scrape.named("estimate_live_data_size", s -> s.label("column_family").equals("key_panes")))
+    assertThat(scrape.named("estimate_live_data_size", s -> s.label("column_family").equals("key_panes_by_start")))
         .extracting(s -> s.label("operator_name")).containsAll(featureOperators);
     scrape.samples.stream().filter(s -> s.name().contains("estimate_") && (s.label("column_family")
-            .equals("key_panes") || s.label("column_family").equals("recent_request_ids")))
+            .equals("key_panes_by_start") || s.label("column_family").equals("recent_request_ids")))
         .forEach(s -> System.out.println("RocksDB " + s.name() + " " + s.label("operator_name") + " "
             + s.label("subtask_index") + " = " + s.value()));
   }
