@@ -6,6 +6,7 @@ import dev.distillguard.detector.model.PolicyEnvelope;
 
 import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
+import dev.distillguard.detector.features.Panes;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeyIndex;
@@ -15,6 +16,7 @@ import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
 
@@ -68,14 +70,18 @@ public final class Descriptors {
     return new MapStateDescriptor<>("recent-request-ids", Types.LONG, Types.LONG);
   }
 
-  /** A key's pane tallies and its one timer; gone when the key goes quiet. */
+  /**
+   * A key's pane tallies and its one timer; gone when the key goes quiet. Avro bytes, copied by hand (see
+   * {@link HandCopiedAvroSerializer}).
+   */
   public static ValueStateDescriptor<KeyIndex> keyIndex() {
-    return new ValueStateDescriptor<>("key-index", new AvroTypeInfo<>(KeyIndex.class));
+    return new ValueStateDescriptor<>("key-index", new HandCopiedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy));
   }
 
-  /** A key's panes by start, one entry each; gone when the key goes quiet. */
+  /** A key's panes by start, one entry each; gone when the key goes quiet. Avro bytes, copied by hand. */
   public static MapStateDescriptor<Long, Pane> keyPanes() {
-    return new MapStateDescriptor<>("key-panes-by-start", Types.LONG, new AvroTypeInfo<>(Pane.class));
+    return new MapStateDescriptor<>("key-panes-by-start", LongSerializer.INSTANCE,
+        new HandCopiedAvroSerializer<Pane>(Pane.class, Panes::copy));
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

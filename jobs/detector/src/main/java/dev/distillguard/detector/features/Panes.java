@@ -2,8 +2,10 @@ package dev.distillguard.detector.features;
 
 import dev.distillguard.contract.Capability;
 import dev.distillguard.detector.model.CallEvent;
+import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
+import dev.distillguard.detector.model.PaneTally;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,6 +44,32 @@ public final class Panes {
     pane.setAccountPayments(new HashMap<>());
     pane.setMemberLevels(new ArrayList<>(Collections.nCopies(4, 0)));
     return pane;
+  }
+
+  /**
+   * A deep copy of a pane, for the heap state backend's copy-on-write (see
+   * {@link dev.distillguard.detector.HandCopiedAvroSerializer}). Lists and maps are new; their elements are
+   * immutable (boxed numbers, strings). The all-fields constructor makes a field added to the schema a
+   * compile error here rather than a silently shared or dropped value.
+   */
+  public static Pane copy(Pane pane) {
+    return new Pane(pane.getStart(), pane.getCount(), pane.getPromptTokensSum(), pane.getPromptTokensSq(),
+        pane.getCompletionTokensSum(), pane.getCompletionTokensSq(), new ArrayList<>(pane.getCapabilities()),
+        pane.getCot(), new ArrayList<>(pane.getOffsets()), pane.getOffsetsTruncated(),
+        new ArrayList<>(pane.getSampleRank()), new ArrayList<>(pane.getSampleSimhash()),
+        new HashMap<>(pane.getAccounts()), new HashMap<>(pane.getYoungAccounts()), new HashMap<>(pane.getSubnets()),
+        new HashMap<>(pane.getAsns()), pane.getOrgId(), new HashMap<>(pane.getCountries()),
+        new HashMap<>(pane.getAccountPayments()), pane.getMembersTruncated(),
+        new ArrayList<>(pane.getMemberLevels()));
+  }
+
+  /** A deep copy of a key's index: its tallies are updated in place, so each is copied too. */
+  public static KeyIndex copy(KeyIndex index) {
+    List<PaneTally> tallies = new ArrayList<>(index.getPanes().size());
+    for (PaneTally tally : index.getPanes()) {
+      tallies.add(new PaneTally(tally.getStart(), tally.getCount(), tally.getAccounts()));
+    }
+    return new KeyIndex(tallies, index.getTimer(), index.getTimerReports());
   }
 
   public static void add(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings) {

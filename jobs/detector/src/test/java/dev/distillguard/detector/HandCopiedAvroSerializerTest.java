@@ -1,0 +1,119 @@
+package dev.distillguard.detector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.distillguard.detector.features.Panes;
+import dev.distillguard.detector.model.KeyIndex;
+import dev.distillguard.detector.model.Pane;
+import dev.distillguard.detector.model.PaneTally;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hand-written copies must be as deep and as complete as Avro's, and the serializer must write Avro's
+ * bytes and snapshot, so state written before it existed restores unchanged.
+ */
+class HandCopiedAvroSerializerTest {
+
+  @Test
+  void aPaneCopyEqualsTheOriginalAndSharesNoListOrMap() {
+    Pane pane = everyFieldSet();
+    assertEveryFieldDiffersFromItsDefault(pane, Pane.newBuilder().build());
+
+    Pane copy = Panes.copy(pane);
+
+    assertThat(copy).isEqualTo(pane);
+    assertSharesNoContainer(copy, pane);
+    copy.getAccounts().put("acct-new", 1L);
+    copy.getCapabilities().set(0, 99);
+    assertThat(pane.getAccounts()).doesNotContainKey("acct-new");
+    assertThat(pane.getCapabilities().get(0)).isEqualTo(3);
+  }
+
+  @Test
+  void aKeyIndexCopyEqualsTheOriginalAndItsTalliesAreItsOwn() {
+    KeyIndex index = new KeyIndex(new ArrayList<>(List.of(new PaneTally(60_000L, 4, 2), new PaneTally(120_000L, 1, 1))),
+        179_999L, true);
+    assertEveryFieldDiffersFromItsDefault(index, KeyIndex.newBuilder().build());
+
+    KeyIndex copy = Panes.copy(index);
+
+    assertThat(copy).isEqualTo(index);
+    assertSharesNoContainer(copy, index);
+    copy.getPanes().get(0).setCount(40);
+    assertThat(index.getPanes().get(0).getCount()).isEqualTo(4);
+  }
+
+  @Test
+  void writesAvrosBytesAndReadsThemBack() throws Exception {
+    Pane pane = everyFieldSet();
+    HandCopiedAvroSerializer<Pane> serializer = new HandCopiedAvroSerializer<>(Pane.class, Panes::copy);
+
+    byte[] ours = bytes(serializer, pane);
+    byte[] avros = bytes(new AvroSerializer<>(Pane.class), pane);
+
+    assertThat(ours).isEqualTo(avros);
+    assertThat(serializer.deserialize(new DataInputDeserializer(avros))).isEqualTo(pane);
+  }
+
+  @Test
+  void stateWrittenByThePlainAvroSerializerRestoresAsIs() {
+    var plain = new AvroSerializer<>(Pane.class).snapshotConfiguration();
+    var ours = new HandCopiedAvroSerializer<>(Pane.class, Panes::copy).snapshotConfiguration();
+
+    // What Flink asks on restore: the new serializer's snapshot against the one in the savepoint.
+    assertThat(ours.resolveSchemaCompatibility(plain).isCompatibleAsIs()).isTrue();
+    assertThat(plain.resolveSchemaCompatibility(ours).isCompatibleAsIs()).isTrue();
+  }
+
+  @Test
+  void aDuplicateCopiesByHandToo() {
+    HandCopiedAvroSerializer<Pane> serializer = new HandCopiedAvroSerializer<>(Pane.class, Panes::copy);
+    TypeSerializer<Pane> duplicate = serializer.duplicate();
+
+    assertThat(duplicate).isInstanceOf(HandCopiedAvroSerializer.class).isEqualTo(serializer);
+    Pane pane = everyFieldSet();
+    assertSharesNoContainer(duplicate.copy(pane), pane);
+  }
+
+  private static byte[] bytes(TypeSerializer<Pane> serializer, Pane pane) throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    serializer.serialize(pane, out);
+    return out.getCopyOfBuffer();
+  }
+
+  private static Pane everyFieldSet() {
+    return new Pane(60_000L, 7, 700L, 70_000.0, 1_400L, 280_000.0, new ArrayList<>(List.of(3, 0, 4, 0, 0, 0, 0)), 5,
+        new ArrayList<>(List.of(10, 2_000)), true, new ArrayList<>(List.of(-5L, 9L)), new ArrayList<>(List.of(11L, 12L)),
+        new HashMap<>(Map.of("acct-1", 11L, "acct-2", 12L)), new HashMap<>(Map.of("acct-1", true)),
+        new HashMap<>(Map.of("10.0.0.0/24", 11L)), new HashMap<>(Map.of("64500", 12L)), "org-1",
+        new HashMap<>(Map.of("DE", 11L)), new HashMap<>(Map.of("acct-2", "card-9")), true,
+        new ArrayList<>(List.of(0, 1, 0, 2)));
+  }
+
+  /** A new schema field left at its default here would go untested; this makes it fail instead. */
+  private static void assertEveryFieldDiffersFromItsDefault(SpecificRecord record, SpecificRecord defaults) {
+    for (Schema.Field field : record.getSchema().getFields()) {
+      assertThat(record.get(field.pos())).as(field.name()).isNotEqualTo(defaults.get(field.pos()));
+    }
+  }
+
+  private static void assertSharesNoContainer(SpecificRecord copy, SpecificRecord original) {
+    for (Schema.Field field : original.getSchema().getFields()) {
+      Object value = original.get(field.pos());
+      if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
+        assertThat(copy.get(field.pos())).as(field.name()).isNotSameAs(value);
+      }
+    }
+  }
+}
