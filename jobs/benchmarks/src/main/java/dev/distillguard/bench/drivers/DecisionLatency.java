@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobStatus;
@@ -27,7 +28,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * ({@code read_committed}) notes when each decision becomes readable. The watermark cannot pass a window's
  * end before a call stamped {@code out-of-orderness} later has been written, so latency is counted from
  * {@code window_end + out-of-orderness} to readable: it holds the job's processing, the wait for the next
- * checkpoint (2 s) and the transaction commit.
+ * checkpoint ({@code --checkpoint-interval}, 2 s by default) and the transaction commit. The throttle topic stamps records with the broker's append
+ * time, which splits each latency in two: due to appended (watermark, window computation, patterns, ledger,
+ * producer) and appended to readable (the wait for the checkpoint that commits the transaction).
  */
 public final class DecisionLatency {
 
@@ -35,12 +38,13 @@ public final class DecisionLatency {
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = new BenchArgs(argv, "bin/bench latency [--rate CALLS_PER_S] [--minutes N] [--accounts N] "
-        + "[--campaign-share X] [--state heap|rocksdb] [--partitions N] [--parallelism N]");
+        + "[--campaign-share X] [--state heap|rocksdb] [--checkpoint-interval 2s] [--partitions N] [--parallelism N]");
     double rate = args.doubleValue("rate", 10_000);
     int minutes = args.intValue("minutes", 6);
     int accounts = args.intValue("accounts", 20_000);
     double campaignShare = args.doubleValue("campaign-share", 0.05);
     BenchEnvironment.StateBackend backend = BenchEnvironment.stateBackend(args);
+    String checkpointInterval = args.string("checkpoint-interval", "2s");
     int partitions = args.intValue("partitions", 4);
     int parallelism = args.intValue("parallelism", 2);
     args.requireAllKnown();
@@ -49,8 +53,11 @@ public final class DecisionLatency {
       String prefix = "bench.latency";
       DetectorConfig config = LocalDetectorRun.config(broker, "--input.topic", prefix + ".gateway",
           "--throttle.topic", prefix + ".throttle", "--dead-letter.topic", prefix + ".dead-letters",
-          "--transactional-id.prefix", prefix, "--group.id", prefix);
-      LocalDetectorRun.createTopics(broker, config, partitions);
+          "--transactional-id.prefix", prefix, "--group.id", prefix, "--checkpoint.interval", checkpointInterval);
+      broker.createTopic(config.kafka().inputTopic(), partitions);
+      broker.createTopic(config.kafka().throttleTopic(), 1, Map.of("message.timestamp.type", "LogAppendTime"));
+      broker.createTopic(config.kafka().deadLetterTopic(), 1);
+      LocalDetectorRun.createPolicyTopics(broker, config);
       Path work = BenchEnvironment.tempDir("distill-guard-bench-latency-");
       try {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
@@ -69,14 +76,16 @@ public final class DecisionLatency {
           CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() ->
               LoadWriter.writePaced(broker.bootstrapServers(), config.kafka().inputTopic(), load));
           long outOfOrderness = config.eventTime().outOfOrderness().toMillis();
-          Histogram latency = readDecisions(broker, config.kafka().throttleTopic(), outOfOrderness, writer);
+          Latencies latency = readDecisions(broker, config.kafka().throttleTopic(), outOfOrderness, writer);
           long writerLag = writer.join();
-          System.out.printf(Locale.ROOT, "RESULT latency at %,.0f calls/s (%s state, parallelism %d): %,d decisions, "
-                  + "window end + %d ms out-of-orderness to readable (read_committed): p50 %,d ms, p90 %,d ms, "
-                  + "p99 %,d ms, max %,d ms; the writer fell behind its schedule by at most %,d ms%n", rate,
-              backend.name().toLowerCase(Locale.ROOT), parallelism, latency.getTotalCount(), outOfOrderness,
-              latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
-              latency.getMaxValue(), writerLag);
+          System.out.printf(Locale.ROOT, "RESULT latency at %,.0f calls/s (%s state, checkpoints every %s, "
+                  + "parallelism %d): %,d decisions, "
+                  + "window end + %d ms out-of-orderness to readable (read_committed): %s; of which due to appended "
+                  + "%s, appended to readable (checkpoint and commit) %s; the writer fell behind its schedule by at "
+                  + "most %,d ms%n", rate,
+              backend.name().toLowerCase(Locale.ROOT), checkpointInterval, parallelism, latency.total().getTotalCount(), outOfOrderness,
+              percentiles(latency.total()), percentiles(latency.toAppended()), percentiles(latency.appendedToReadable()),
+              writerLag);
         } finally {
           job.cancel().get();
         }
@@ -96,10 +105,19 @@ public final class DecisionLatency {
     }
   }
 
+  /** Milliseconds from due to readable, and its two parts. */
+  private record Latencies(Histogram total, Histogram toAppended, Histogram appendedToReadable) {}
+
+  private static String percentiles(Histogram h) {
+    return String.format(Locale.ROOT, "p50 %,d ms, p90 %,d ms, p99 %,d ms, max %,d ms", h.getValueAtPercentile(50),
+        h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getMaxValue());
+  }
+
   /** Reads decisions as they become readable until the writer is done and 30 s more have passed. */
-  private static Histogram readDecisions(LocalKafkaBroker broker, String topic, long outOfOrderness,
+  private static Latencies readDecisions(LocalKafkaBroker broker, String topic, long outOfOrderness,
       CompletableFuture<Long> writer) {
-    Histogram histogram = new Histogram(3_600_000L, 3);
+    Latencies latencies = new Latencies(new Histogram(3_600_000L, 3), new Histogram(3_600_000L, 3),
+        new Histogram(3_600_000L, 3));
     try (KafkaConsumer<byte[], byte[]> consumer =
         TopicReader.fromBeginning(broker.bootstrapServers(), topic, "read_committed", Duration.ofMinutes(1))) {
       long stopAt = Long.MAX_VALUE;
@@ -108,13 +126,16 @@ public final class DecisionLatency {
           long readable = System.currentTimeMillis();
           ThrottleDecision decision = AvroBinary.decode(record.value(), ThrottleDecision.class);
           long due = decision.getWindowEnd().toEpochMilli() + outOfOrderness;
-          histogram.recordValue(Math.max(0, readable - due));
+          long appended = record.timestamp();
+          latencies.total().recordValue(Math.max(0, readable - due));
+          latencies.toAppended().recordValue(Math.max(0, appended - due));
+          latencies.appendedToReadable().recordValue(Math.max(0, readable - appended));
         }
         if (stopAt == Long.MAX_VALUE && writer.isDone()) {
           stopAt = System.currentTimeMillis() + 30_000;
         }
       }
     }
-    return histogram;
+    return latencies;
   }
 }

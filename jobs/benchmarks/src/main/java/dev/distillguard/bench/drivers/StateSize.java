@@ -100,6 +100,11 @@ public final class StateSize {
               (double) byOperator.getOrDefault("subnet-features", 0L) / accounts,
               (double) byOperator.getOrDefault("template-features", 0L) / accounts,
               (double) byOperator.getOrDefault("duplicate-filter", 0L) / accounts);
+          // JobManager, TaskManager, RocksDB's native memory and this driver share the process: what it
+          // needed at most bounds what one TaskManager holding this state needs.
+          System.out.printf(Locale.ROOT, "RESULT state %s, %,d active accounts: peak resident memory of the whole "
+              + "local cluster process %s (max heap %s)%n", backendName, accounts, peakResidentMemory(),
+              BenchEnvironment.mib(Runtime.getRuntime().maxMemory()));
           if (backend == BenchEnvironment.StateBackend.ROCKSDB) {
             long local = BenchEnvironment.sizeOf(work.resolve("rocksdb"));
             System.out.printf(Locale.ROOT, "RESULT state rocksdb, %,d active accounts: local RocksDB files %s "
@@ -173,6 +178,17 @@ public final class StateSize {
   /** The id Flink derives from an operator's uid (StreamGraphHasherV2: murmur3-128 of the uid). */
   static OperatorID operatorId(String uid) {
     return new OperatorID(Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes());
+  }
+
+  /** VmHWM of this process, as Linux reports it. */
+  private static String peakResidentMemory() throws java.io.IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        long kib = Long.parseLong(line.substring("VmHWM:".length()).replace("kB", "").trim());
+        return BenchEnvironment.mib(kib * 1024);
+      }
+    }
+    return "unknown (no VmHWM in /proc/self/status)";
   }
 
   private static long usedHeapAfterGc() {
