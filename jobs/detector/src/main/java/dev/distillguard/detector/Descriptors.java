@@ -75,7 +75,8 @@ public final class Descriptors {
    * {@link HandCopiedAvroSerializer}).
    */
   public static ValueStateDescriptor<KeyIndex> keyIndex() {
-    return new ValueStateDescriptor<>("key-index", new HandCopiedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy));
+    return new ValueStateDescriptor<>("key-index",
+        new HandCopiedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy));
   }
 
   /** A key's panes by start, one entry each; gone when the key goes quiet. Avro bytes, copied by hand. */

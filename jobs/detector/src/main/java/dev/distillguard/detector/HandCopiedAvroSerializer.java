@@ -14,8 +14,9 @@ import org.apache.flink.formats.avro.typeutils.AvroSerializer;
  * Flink's Avro serializer for a state record, with the record's deep copy written by hand. The heap state
  * backend copies a state entry whenever it is read while a checkpoint of it is in flight (copy-on-write),
  * and Avro's schema-walking {@code deepCopy} of a pane was a quarter of the template features' CPU at 2 s
- * checkpoints. Bytes and snapshot are Avro's own, so savepoints do not change: a savepoint written by the
- * plain Avro serializer restores here and the other way round.
+ * checkpoints. The copy still allocates every map entry, so throughput rose only a few percent
+ * (docs/performance.md, "Changes measured"). Bytes and snapshot are Avro's own, so savepoints do not change:
+ * a savepoint written by the plain Avro serializer restores here and the other way round.
  *
  * @param <T> the state record
  */

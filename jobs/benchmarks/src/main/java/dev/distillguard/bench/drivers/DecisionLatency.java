@@ -28,9 +28,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * ({@code read_committed}) notes when each decision becomes readable. The watermark cannot pass a window's
  * end before a call stamped {@code out-of-orderness} later has been written, so latency is counted from
  * {@code window_end + out-of-orderness} to readable: it holds the job's processing, the wait for the next
- * checkpoint ({@code --checkpoint-interval}, 2 s by default) and the transaction commit. The throttle topic stamps records with the broker's append
- * time, which splits each latency in two: due to appended (watermark, window computation, patterns, ledger,
- * producer) and appended to readable (the wait for the checkpoint that commits the transaction).
+ * checkpoint ({@code --checkpoint-interval}, 2 s by default) and the transaction commit. The throttle topic
+ * stamps records with the broker's append time, which splits each latency in two: due to appended (watermark,
+ * window computation, patterns, ledger, producer) and appended to readable (the wait for the checkpoint that
+ * commits the transaction).
  */
 public final class DecisionLatency {
 
@@ -38,7 +39,8 @@ public final class DecisionLatency {
 
   public static void main(String[] argv) throws Exception {
     BenchArgs args = new BenchArgs(argv, "bin/bench latency [--rate CALLS_PER_S] [--minutes N] [--accounts N] "
-        + "[--campaign-share X] [--state heap|rocksdb] [--checkpoint-interval 2s] [--partitions N] [--parallelism N]");
+        + "[--campaign-share X] [--state heap|rocksdb] [--checkpoint-interval 2s] [--partitions N] "
+        + "[--parallelism N]");
     double rate = args.doubleValue("rate", 10_000);
     int minutes = args.intValue("minutes", 6);
     int accounts = args.intValue("accounts", 20_000);
@@ -53,7 +55,8 @@ public final class DecisionLatency {
       String prefix = "bench.latency";
       DetectorConfig config = LocalDetectorRun.config(broker, "--input.topic", prefix + ".gateway",
           "--throttle.topic", prefix + ".throttle", "--dead-letter.topic", prefix + ".dead-letters",
-          "--transactional-id.prefix", prefix, "--group.id", prefix, "--checkpoint.interval", checkpointInterval);
+          "--transactional-id.prefix", prefix, "--group.id", prefix,
+          "--checkpoint.interval", checkpointInterval);
       broker.createTopic(config.kafka().inputTopic(), partitions);
       broker.createTopic(config.kafka().throttleTopic(), 1, Map.of("message.timestamp.type", "LogAppendTime"));
       broker.createTopic(config.kafka().deadLetterTopic(), 1);
@@ -79,13 +82,12 @@ public final class DecisionLatency {
           Latencies latency = readDecisions(broker, config.kafka().throttleTopic(), outOfOrderness, writer);
           long writerLag = writer.join();
           System.out.printf(Locale.ROOT, "RESULT latency at %,.0f calls/s (%s state, checkpoints every %s, "
-                  + "parallelism %d): %,d decisions, "
-                  + "window end + %d ms out-of-orderness to readable (read_committed): %s; of which due to appended "
-                  + "%s, appended to readable (checkpoint and commit) %s; the writer fell behind its schedule by at "
-                  + "most %,d ms%n", rate,
-              backend.name().toLowerCase(Locale.ROOT), checkpointInterval, parallelism, latency.total().getTotalCount(), outOfOrderness,
-              percentiles(latency.total()), percentiles(latency.toAppended()), percentiles(latency.appendedToReadable()),
-              writerLag);
+                  + "parallelism %d): %,d decisions, window end + %d ms out-of-orderness to readable "
+                  + "(read_committed): %s; of which due to appended %s, appended to readable (checkpoint and commit) "
+                  + "%s; the writer fell behind its schedule by at most %,d ms%n",
+              rate, backend.name().toLowerCase(Locale.ROOT), checkpointInterval, parallelism,
+              latency.total().getTotalCount(), outOfOrderness, percentiles(latency.total()),
+              percentiles(latency.toAppended()), percentiles(latency.appendedToReadable()), writerLag);
         } finally {
           job.cancel().get();
         }
