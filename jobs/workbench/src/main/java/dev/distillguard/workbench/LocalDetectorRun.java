@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -52,8 +53,14 @@ public final class LocalDetectorRun {
    * local runs keep every record, because scoring a run needs each decision's history.
    */
   public static void createTopics(LocalKafkaBroker broker, DetectorConfig config, int partitions) {
+    createTopics(broker, config, partitions, Map.of());
+  }
+
+  /** As {@link #createTopics(LocalKafkaBroker, DetectorConfig, int)}, the throttle topic with these configs. */
+  public static void createTopics(LocalKafkaBroker broker, DetectorConfig config, int partitions,
+      Map<String, String> throttleTopicConfig) {
     broker.createTopic(config.kafka().inputTopic(), partitions);
-    broker.createTopic(config.kafka().throttleTopic(), 1);
+    broker.createTopic(config.kafka().throttleTopic(), 1, throttleTopicConfig);
     broker.createTopic(config.kafka().deadLetterTopic(), 1);
     createPolicyTopics(broker, config);
   }

@@ -57,10 +57,7 @@ public final class DecisionLatency {
           "--throttle.topic", prefix + ".throttle", "--dead-letter.topic", prefix + ".dead-letters",
           "--transactional-id.prefix", prefix, "--group.id", prefix,
           "--checkpoint.interval", checkpointInterval);
-      broker.createTopic(config.kafka().inputTopic(), partitions);
-      broker.createTopic(config.kafka().throttleTopic(), 1, Map.of("message.timestamp.type", "LogAppendTime"));
-      broker.createTopic(config.kafka().deadLetterTopic(), 1);
-      LocalDetectorRun.createPolicyTopics(broker, config);
+      LocalDetectorRun.createTopics(broker, config, partitions, Map.of("message.timestamp.type", "LogAppendTime"));
       Path work = BenchEnvironment.tempDir("distill-guard-bench-latency-");
       try {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,

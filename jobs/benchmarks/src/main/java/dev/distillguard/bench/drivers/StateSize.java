@@ -8,6 +8,7 @@ import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.testkit.LocalKafkaBroker;
 import dev.distillguard.workbench.LocalDetectorRun;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,7 +182,7 @@ public final class StateSize {
   }
 
   /** VmHWM of this process, as Linux reports it. */
-  private static String peakResidentMemory() throws java.io.IOException {
+  private static String peakResidentMemory() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
       if (line.startsWith("VmHWM:")) {
         long kib = Long.parseLong(line.substring("VmHWM:".length()).replace("kB", "").trim());
