@@ -11,6 +11,7 @@ import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
+import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.WindowFeatures;
 import java.util.List;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -29,6 +30,7 @@ public final class Descriptors {
   private Descriptors() {}
 
   public static final AvroTypeInfo<CallEvent> CALL_EVENT = new AvroTypeInfo<>(CallEvent.class);
+  public static final AvroTypeInfo<PartialPane> PARTIAL_PANE = new AvroTypeInfo<>(PartialPane.class);
   public static final AvroTypeInfo<WindowFeatures> WINDOW_FEATURES = new AvroTypeInfo<>(WindowFeatures.class);
   public static final AvroTypeInfo<Evidence> EVIDENCE = new AvroTypeInfo<>(Evidence.class);
   public static final AvroTypeInfo<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);

@@ -9,13 +9,14 @@ import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.decisions.DecisionLedger;
 import dev.distillguard.detector.features.PaneSlicedFeatures;
 import dev.distillguard.detector.features.TemplateBands;
-import dev.distillguard.detector.features.TemplateFanOut;
+import dev.distillguard.detector.features.TemplatePaneCombiner;
 import dev.distillguard.detector.ingest.DuplicateFilter;
 import dev.distillguard.detector.ingest.Ingested;
 import dev.distillguard.detector.ingest.IngestRouter;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.PolicyEnvelope;
 import dev.distillguard.detector.policy.PolicyGate;
 import dev.distillguard.detector.policy.PolicyScorer;
@@ -40,7 +41,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * ingested ─► route ─► keyBy account ─► drop duplicates ─┬─► features ─► score ─► CEP sustained ───────────┐
  *   │                                        │           ├─► keyBy subnet ─► features ─► score ─┬─► CEP ─────┤
  *   │                                        │           │                                      └─► denylist ┤
- *   │                                        │           └─► LSH fan-out ─► keyBy template ─► features ─►   │
+ *   │                                        │           └─► LSH bands, ─► keyBy template ─► features ─►    │
+ *   │                                        │               combined per pane                              │
  *   ├─► dead letters                         └─► duplicate calls (counted)   score ─► CEP coordinated, ──┤
  *   └─► late calls (counted)                                                          replacement ───────┤
  *                                                               keyBy entity ─► decision ledger ◄────────┘
@@ -49,7 +51,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * </pre>
  *
  * Each key space is shuffled once: the account features follow the duplicate filter, which is keyed by
- * account too, without a shuffle; scorers and pattern operators reuse their feature operator's
+ * account too, without a shuffle; the template band keys get partial panes combined per subtask, not a
+ * copy of each call per band; scorers and pattern operators reuse their feature operator's
  * partitioning. Everything a detection policy changes is read by the scorers and the ledger, because CEP
  * patterns are fixed once the job starts.
  */
@@ -109,17 +112,18 @@ public final class DetectorTopology {
         .uid("duplicate-filter").name("drop duplicate request ids");
     DataStream<WindowFeatures> accountWindows = DataStreamUtils
         .reinterpretAsKeyedStream(unique, CallEvent::getAccountId, Types.STRING)
-        .process(new PaneSlicedFeatures<>(KeySpace.ACCOUNT, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
+        .process(PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("account-features").name("account window features");
     DataStream<WindowFeatures> subnetWindows = unique
         .keyBy(CallEvent::getSubnet, Types.STRING)
-        .process(new PaneSlicedFeatures<>(KeySpace.SUBNET, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
+        .process(PaneSlicedFeatures.<String>ofCalls(KeySpace.SUBNET, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("subnet-features").name("subnet window features");
     DataStream<WindowFeatures> templateWindows = unique
-        .flatMap(new TemplateFanOut(new TemplateBands(config.templateBands())), Descriptors.CALL_EVENT)
-        .uid("template-fan-out").name("template LSH bands")
-        .keyBy(CallEvent::getTemplateKey, Types.LONG)
-        .process(new PaneSlicedFeatures<>(KeySpace.TEMPLATE, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
+        .transform("template LSH bands, combined per pane", Descriptors.PARTIAL_PANE,
+            new TemplatePaneCombiner(new TemplateBands(config.templateBands()), config.features()))
+        .uid("template-pane-combiner")
+        .keyBy(PartialPane::getTemplateKey, Types.LONG)
+        .process(PaneSlicedFeatures.ofPartialPanes(config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("template-features").name("template window features");
 
     SingleOutputStreamOperator<WindowFeatures> accountFeatures = score(

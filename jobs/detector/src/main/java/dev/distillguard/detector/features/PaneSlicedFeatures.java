@@ -6,8 +6,10 @@ import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
+import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.ScoringPolicy;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -37,8 +39,13 @@ import org.apache.flink.util.Collector;
  * registered from a timer callback, so one chained timer would report only its first window. There
  * ({@link Timers#EVERY_WINDOW_END}) each new pane registers the ends of all windows it is in, and every
  * window end is looked at; the windows reported are the same.
+ *
+ * <p>Account and subnet keys take calls one by one ({@link #ofCalls}). Template keys take partial panes
+ * combined before the shuffle by {@link TemplatePaneCombiner} ({@link #ofPartialPanes}): a band key
+ * collects a slice of all traffic, so one partial pane stands for many calls, and merging it gives the
+ * pane that adding them would have.
  */
-public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, WindowFeatures> {
+public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN, WindowFeatures> {
 
   private static final long serialVersionUID = 1L;
   private static final long NO_TIMER = Long.MIN_VALUE;
@@ -46,10 +53,65 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
   /** How a key's timers are kept: one chained timer (streaming) or one per window end (batch). */
   public enum Timers { CHAINED, EVERY_WINDOW_END }
 
+  /** How an input record lands in its key's pane. */
+  interface PaneInput<IN> extends Serializable {
+    long paneStart(IN in, FeatureSettings settings);
+
+    int calls(IN in);
+
+    /** The pane with the input in it: {@code pane} updated, or a new pane where it is null. */
+    Pane addTo(Pane pane, IN in, KeySpace space, FeatureSettings settings);
+  }
+
+  private static final PaneInput<CallEvent> CALLS = new PaneInput<>() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public long paneStart(CallEvent call, FeatureSettings settings) {
+      return Math.floorDiv(call.getEventTime(), settings.slideMillis()) * settings.slideMillis();
+    }
+
+    @Override
+    public int calls(CallEvent call) {
+      return 1;
+    }
+
+    @Override
+    public Pane addTo(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings) {
+      Pane into = pane == null ? Panes.empty(paneStart(call, settings)) : pane;
+      Panes.add(into, call, space, settings);
+      return into;
+    }
+  };
+
+  private static final PaneInput<PartialPane> PARTIAL_PANES = new PaneInput<>() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public long paneStart(PartialPane partial, FeatureSettings settings) {
+      return partial.getPane().getStart();
+    }
+
+    @Override
+    public int calls(PartialPane partial) {
+      return partial.getPane().getCount();
+    }
+
+    @Override
+    public Pane addTo(Pane pane, PartialPane partial, KeySpace space, FeatureSettings settings) {
+      if (pane == null) {
+        return partial.getPane(); // combined by the upstream subtask for this key alone
+      }
+      Panes.merge(pane, partial.getPane(), space, settings);
+      return pane;
+    }
+  };
+
   private final KeySpace space;
   private final FeatureSettings settings;
   private final ScoringPolicy policy;
   private final Timers timers;
+  private final PaneInput<IN> input;
 
   private transient ValueState<KeyIndex> index;
   private transient MapState<Long, Pane> panes;
@@ -57,15 +119,28 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
   private transient Counter calls;
   private transient Counter windowsReported;
 
-  public PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy) {
-    this(space, settings, policy, Timers.CHAINED);
-  }
-
-  public PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Timers timers) {
+  private PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Timers timers,
+      PaneInput<IN> input) {
     this.space = space;
     this.settings = settings;
     this.policy = policy;
     this.timers = timers;
+    this.input = input;
+  }
+
+  /** Features of account or subnet keys, from their calls. */
+  public static <K> PaneSlicedFeatures<K, CallEvent> ofCalls(KeySpace space, FeatureSettings settings,
+      ScoringPolicy policy, Timers timers) {
+    if (space == KeySpace.TEMPLATE) {
+      throw new IllegalArgumentException("template keys take partial panes: use ofPartialPanes");
+    }
+    return new PaneSlicedFeatures<>(space, settings, policy, timers, CALLS);
+  }
+
+  /** Features of template band keys, from the partial panes of {@link TemplatePaneCombiner}. */
+  public static PaneSlicedFeatures<Long, PartialPane> ofPartialPanes(FeatureSettings settings, ScoringPolicy policy,
+      Timers timers) {
+    return new PaneSlicedFeatures<>(KeySpace.TEMPLATE, settings, policy, timers, PARTIAL_PANES);
   }
 
   @Override
@@ -83,27 +158,25 @@ public class PaneSlicedFeatures<K> extends KeyedProcessFunction<K, CallEvent, Wi
   }
 
   @Override
-  public void processElement(CallEvent call, Context ctx, Collector<WindowFeatures> out) throws Exception {
-    calls.inc();
+  public void processElement(IN in, Context ctx, Collector<WindowFeatures> out) throws Exception {
+    int callsIn = input.calls(in);
+    calls.inc(callsIn);
     long slide = settings.slideMillis();
-    long paneStart = Math.floorDiv(call.getEventTime(), slide) * slide;
+    long paneStart = input.paneStart(in, settings);
     long watermark = ctx.timerService().currentWatermark();
     if (paneStart + settings.windowMillis() - 1 <= watermark) {
-      // Every window this call belongs to has been emitted. The ingest stage diverts such calls to the
+      // Every window these calls belong to has been emitted. The ingest stage diverts such calls to the
       // late output first, so this only counts what slipped past it.
-      droppedLate.inc();
+      droppedLate.inc(callsIn);
       return;
     }
     KeyIndex key = index.value();
     if (key == null) {
       key = new KeyIndex(new ArrayList<>(), NO_TIMER, false);
     }
-    Pane pane = panes.get(paneStart);
-    boolean newPane = pane == null;
-    if (newPane) {
-      pane = Panes.empty(paneStart);
-    }
-    Panes.add(pane, call, space, settings);
+    Pane stored = panes.get(paneStart);
+    boolean newPane = stored == null;
+    Pane pane = input.addTo(stored, in, space, settings);
     panes.put(paneStart, pane);
     PaneTally tally = tallyAt(key.getPanes(), paneStart);
     tally.setCount(pane.getCount());

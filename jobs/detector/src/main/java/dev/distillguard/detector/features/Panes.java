@@ -121,6 +121,88 @@ public final class Panes {
   }
 
   /**
+   * Adds the calls another pane of the same key and start holds, as if each had been added to {@code into}
+   * one by one: sums add, samples and arrivals keep their smallest, member sets meet at the higher sampling
+   * level and rise further while over the cap (the same set whatever the order, as {@link #addMember}
+   * keeps it), and an account's age and payment are kept for the accounts the set keeps. This is what lets
+   * a subtask combine a pane's calls before the shuffle ({@link TemplatePaneCombiner}) without changing
+   * any feature.
+   */
+  public static void merge(Pane into, Pane from, KeySpace space, FeatureSettings settings) {
+    if (into.getStart() != from.getStart()) {
+      throw new IllegalArgumentException("panes " + into.getStart() + " and " + from.getStart() + " differ");
+    }
+    into.setCount(into.getCount() + from.getCount());
+    into.setPromptTokensSum(into.getPromptTokensSum() + from.getPromptTokensSum());
+    into.setPromptTokensSq(into.getPromptTokensSq() + from.getPromptTokensSq());
+    into.setCompletionTokensSum(into.getCompletionTokensSum() + from.getCompletionTokensSum());
+    into.setCompletionTokensSq(into.getCompletionTokensSq() + from.getCompletionTokensSq());
+    List<Integer> capabilities = into.getCapabilities();
+    for (int c = 0; c < capabilities.size(); c++) {
+      capabilities.set(c, capabilities.get(c) + from.getCapabilities().get(c));
+    }
+    into.setCot(into.getCot() + from.getCot());
+    List<Long> ranks = from.getSampleRank();
+    for (int i = 0; i < ranks.size(); i++) {
+      addToSample(into.getSampleRank(), into.getSampleSimhash(), ranks.get(i), from.getSampleSimhash().get(i),
+          settings.sampleSize());
+    }
+    if (space == KeySpace.ACCOUNT) {
+      int cap = settings.maxOffsetsPerPane();
+      boolean truncated = into.getOffsetsTruncated() || from.getOffsetsTruncated()
+          || into.getOffsets().size() + from.getOffsets().size() > cap;
+      List<Integer> offsets = new ArrayList<>(into.getOffsets());
+      offsets.addAll(from.getOffsets());
+      Collections.sort(offsets);
+      into.setOffsets(new ArrayList<>(offsets.subList(0, Math.min(cap, offsets.size()))));
+      into.setOffsetsTruncated(truncated);
+      if (from.getOrgId() != null && (into.getOrgId() == null || from.getOrgId().compareTo(into.getOrgId()) < 0)) {
+        into.setOrgId(from.getOrgId());
+      }
+    }
+    int cap = settings.maxMembersPerPane();
+    mergeMembers(into, from, ACCOUNTS, into.getAccounts(), from.getAccounts(), cap);
+    mergeMembers(into, from, SUBNETS, into.getSubnets(), from.getSubnets(), cap);
+    mergeMembers(into, from, ASNS, into.getAsns(), from.getAsns(), cap);
+    mergeMembers(into, from, COUNTRIES, into.getCountries(), from.getCountries(), cap);
+    Map<String, Long> accounts = into.getAccounts();
+    for (Map.Entry<String, Boolean> young : from.getYoungAccounts().entrySet()) {
+      if (accounts.containsKey(young.getKey())) {
+        into.getYoungAccounts().merge(young.getKey(), young.getValue(), Boolean::logicalOr);
+      }
+    }
+    for (Map.Entry<String, String> payment : from.getAccountPayments().entrySet()) {
+      if (accounts.containsKey(payment.getKey())) {
+        into.getAccountPayments().merge(payment.getKey(), payment.getValue(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+      }
+    }
+    into.getYoungAccounts().keySet().retainAll(accounts.keySet());
+    into.getAccountPayments().keySet().retainAll(accounts.keySet());
+    into.setMembersTruncated(into.getMembersTruncated() || from.getMembersTruncated());
+  }
+
+  private static void mergeMembers(Pane into, Pane from, int kind, Map<String, Long> members,
+      Map<String, Long> others, int cap) {
+    int level = Math.max(into.getMemberLevels().get(kind), from.getMemberLevels().get(kind));
+    if (level > into.getMemberLevels().get(kind)) {
+      int raised = level;
+      members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
+    }
+    for (Map.Entry<String, Long> other : others.entrySet()) {
+      if (sampled(memberHash(other.getKey()), level)) {
+        members.merge(other.getKey(), other.getValue(),
+            (a, b) -> Long.compareUnsigned(representativeOrder(b), representativeOrder(a)) < 0 ? b : a);
+      }
+    }
+    while (members.size() > cap) {
+      int raised = ++level;
+      into.setMembersTruncated(true);
+      members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
+    }
+    into.getMemberLevels().set(kind, level);
+  }
+
+  /**
    * Records a member with its representative SimHash, the one first in {@link #representativeOrder}.
    * Past {@code cap} members the set becomes a hash sample: the sampling level rises until the members
    * whose hash starts with that many zero bits fit, which is the same set whatever the arrival order.

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.model.Pane;
+import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.Scoring;
 import dev.distillguard.detector.patterns.ScoringPolicy;
@@ -91,25 +93,47 @@ class PaneSlicedFeaturesHarnessTest {
 
   @Test
   void templateKeysAreReportedOnlyForRealTemplatesSharedByAccounts() throws Exception {
-    var operator = new KeyedProcessOperator<>(new PaneSlicedFeatures<Long>(KeySpace.TEMPLATE, settings, policy));
-    try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getTemplateKey, Types.LONG)) {
+    var operator = new KeyedProcessOperator<>(
+        PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Timers.CHAINED));
+    try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, PartialPane::getTemplateKey, Types.LONG)) {
       harness.open();
       long template = 0x0F0F_1234_5678_9ABCL;
+      // Two subtasks' partial panes of one band key: 30 accounts between them.
+      Pane[] partials = {Panes.empty(T0), Panes.empty(T0)};
       for (int i = 0; i < 30; i++) {
         CallEvent c = call("hydra-" + i, T0 + i * 1_000, i, template ^ (1L << (20 + i % 30)));
         c.setSubnet("100.64." + i + ".0/24");
-        c.setTemplateKey(7L);
-        harness.processElement(new StreamRecord<>(c, c.getEventTime()));
+        Panes.add(partials[i % 2], c, KeySpace.TEMPLATE, settings);
+      }
+      for (Pane partial : partials) {
+        harness.processElement(new StreamRecord<>(new PartialPane(7L, partial), T0));
       }
       harness.processWatermark(T0 + MINUTE - 1);
       List<WindowFeatures> out = features(harness);
       assertThat(out).hasSize(1);
+      assertThat(out.get(0).getRequests()).isEqualTo(30);
       assertThat(out.get(0).getDistinctAccounts()).isEqualTo(30);
       assertThat(out.get(0).getDistinctSubnets()).isEqualTo(30);
       assertThat(Scoring.assess(out.get(0), policy).score()).isGreaterThan(0.7);
       harness.processWatermark(T0 + 11 * MINUTE);
       assertThat(harness.numKeyedStateEntries()).isZero();
       assertThat(harness.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aPartialPaneForAWindowAlreadyGoneIsDroppedNotStored() throws Exception {
+    var operator = new KeyedProcessOperator<>(
+        PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Timers.CHAINED));
+    try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, PartialPane::getTemplateKey, Types.LONG)) {
+      harness.open();
+      harness.processWatermark(T0 + 10 * MINUTE);
+      Pane gone = Panes.empty(T0);
+      Panes.add(gone, call("late", T0 + 1_000, 1, 0x1234L), KeySpace.TEMPLATE, settings);
+      harness.processElement(new StreamRecord<>(new PartialPane(7L, gone), T0));
+      assertThat(harness.numKeyedStateEntries()).isZero();
+      assertThat(harness.numEventTimeTimers()).isZero();
+      assertThat(features(harness)).isEmpty();
     }
   }
 
@@ -157,7 +181,8 @@ class PaneSlicedFeaturesHarnessTest {
 
   private KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> accountHarness(
       OperatorSubtaskState restoreFrom) throws Exception {
-    var operator = new KeyedProcessOperator<>(new PaneSlicedFeatures<String>(KeySpace.ACCOUNT, settings, policy));
+    var operator = new KeyedProcessOperator<>(
+        PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, settings, policy, PaneSlicedFeatures.Timers.CHAINED));
     var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getAccountId, Types.STRING);
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);
@@ -166,7 +191,7 @@ class PaneSlicedFeaturesHarnessTest {
     return harness;
   }
 
-  private static List<WindowFeatures> features(KeyedOneInputStreamOperatorTestHarness<?, CallEvent, WindowFeatures> h) {
+  private static List<WindowFeatures> features(KeyedOneInputStreamOperatorTestHarness<?, ?, WindowFeatures> h) {
     return h.extractOutputValues();
   }
 

@@ -1,0 +1,135 @@
+package dev.distillguard.detector.features;
+
+import static dev.distillguard.detector.features.CallEvents.T0;
+import static dev.distillguard.detector.features.CallEvents.call;
+import static dev.distillguard.detector.features.CallEvents.panes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.distillguard.detector.model.CallEvent;
+import dev.distillguard.detector.model.KeySpace;
+import dev.distillguard.detector.model.Pane;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A pane merged from partial panes (as the template operator merges what {@link TemplatePaneCombiner}
+ * combined upstream) equals the pane the same calls give when added one by one, however the calls are
+ * split and whatever order the parts come in, including when every cap bites.
+ */
+class PanesMergeTest {
+
+  private static final int SPLITS = 60;
+
+  /** Sample of 8, 3 arrivals per pane, 4 members per set: all cut on the traffic below. */
+  private static final FeatureSettings TIGHT = new FeatureSettings(Duration.ofMinutes(10), Duration.ofMinutes(1),
+      8, 12, 3, 4, 5, Duration.ofDays(14));
+
+  @ParameterizedTest
+  @EnumSource(KeySpace.class)
+  void mergingPartsOfAPaneEqualsAddingItsCallsOneByOneWhenEveryCapBites(KeySpace space) {
+    assertMergeEqualsSequential(space, TIGHT, 8);
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeySpace.class)
+  void mergingPartsOfAPaneEqualsAddingItsCallsOneByOneWithDefaultCaps(KeySpace space) {
+    assertMergeEqualsSequential(space, FeatureSettings.defaults(), 9);
+  }
+
+  @Test
+  void panesOfDifferentStartsAreNotMerged() {
+    assertThatThrownBy(() -> Panes.merge(Panes.empty(T0), Panes.empty(T0 + 60_000), KeySpace.TEMPLATE,
+        FeatureSettings.defaults()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static void assertMergeEqualsSequential(KeySpace space, FeatureSettings settings, long seed) {
+    Random rnd = new Random(seed);
+    List<CallEvent> calls = onePane(rnd, 400);
+    Pane expected = single(panes(calls, space, settings));
+    if (settings == TIGHT) {
+      // The caps do bite, or the test would prove nothing about merging capped parts.
+      assertThat(expected.getMembersTruncated()).isTrue();
+      assertThat(expected.getSampleRank()).hasSize(settings.sampleSize());
+      assertThat(expected.getAccounts()).hasSizeLessThanOrEqualTo(settings.maxMembersPerPane());
+      if (space == KeySpace.ACCOUNT) {
+        assertThat(expected.getOffsetsTruncated()).isTrue();
+      } else {
+        assertThat(expected.getAccountPayments()).isNotEmpty();
+        assertThat(expected.getYoungAccounts()).isNotEmpty();
+      }
+    }
+    for (int round = 0; round < SPLITS; round++) {
+      List<List<CallEvent>> parts = split(calls, 1 + rnd.nextInt(12), rnd);
+      List<Pane> partials = new ArrayList<>();
+      for (List<CallEvent> part : parts) {
+        partials.add(single(panes(part, space, settings)));
+      }
+      Collections.shuffle(partials, rnd);
+      Pane merged = round % 2 == 0 ? partials.get(0) : Panes.empty(T0);
+      for (Pane partial : round % 2 == 0 ? partials.subList(1, partials.size()) : partials) {
+        Panes.merge(merged, partial, space, settings);
+      }
+      assertThat(merged).as("%s, %d parts, round %d", space, parts.size(), round).isEqualTo(expected);
+    }
+  }
+
+  /** Non-empty parts of the calls, each in arrival order; a call's redelivery may land in another part. */
+  private static List<List<CallEvent>> split(List<CallEvent> calls, int parts, Random rnd) {
+    List<List<CallEvent>> out = new ArrayList<>();
+    for (int i = 0; i < parts; i++) {
+      out.add(new ArrayList<>());
+    }
+    for (CallEvent call : calls) {
+      out.get(rnd.nextInt(parts)).add(call);
+    }
+    out.removeIf(List::isEmpty);
+    return out;
+  }
+
+  private static Pane single(List<Pane> panes) {
+    assertThat(panes).hasSize(1);
+    return panes.get(0);
+  }
+
+  /**
+   * Calls of one minute: two templates and noise, 30 accounts on 12 subnets, ASNs and countries some
+   * unknown, ages young, old and unknown, payment cards shared or unknown, and redeliveries.
+   */
+  private static List<CallEvent> onePane(Random rnd, int n) {
+    long template = 0x0F0F_1234_5678_9ABCL;
+    List<CallEvent> calls = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int account = rnd.nextInt(30);
+      Long age = switch (account % 3) {
+        case 0 -> null;
+        case 1 -> CallEvents.DAY;
+        default -> 400 * CallEvents.DAY;
+      };
+      CallEvent c = call("acct-" + account, T0 + rnd.nextInt(60_000))
+          .rank(rnd.nextLong())
+          .subnet("10.0." + rnd.nextInt(12) + ".0/24")
+          .asn(rnd.nextInt(5) == 0 ? null : 64_500 + rnd.nextInt(9))
+          .country(rnd.nextInt(5) == 0 ? null : "C" + rnd.nextInt(7))
+          .ageMs(age)
+          .tokens(50 + rnd.nextInt(2000), rnd.nextInt(4000))
+          .simhash(rnd.nextBoolean() ? TemplateClustersTest.flip(template, rnd.nextInt(5), rnd) : rnd.nextLong())
+          .cot(rnd.nextBoolean())
+          .build();
+      c.setOrgId(rnd.nextInt(4) == 0 ? null : "org-" + rnd.nextInt(5));
+      c.setPaymentFingerprint(account % 4 == 0 ? null : "card-" + (account % 7));
+      calls.add(c);
+      if (rnd.nextInt(15) == 0) {
+        calls.add(CallEvent.newBuilder(c).build()); // redelivered
+      }
+    }
+    return calls;
+  }
+}
