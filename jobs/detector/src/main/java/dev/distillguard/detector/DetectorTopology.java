@@ -9,6 +9,7 @@ import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.decisions.DecisionLedger;
 import dev.distillguard.detector.features.PaneSlicedFeatures;
 import dev.distillguard.detector.features.TemplateBands;
+import dev.distillguard.detector.features.TemplateFanOut;
 import dev.distillguard.detector.features.TemplatePaneCombiner;
 import dev.distillguard.detector.ingest.DuplicateFilter;
 import dev.distillguard.detector.ingest.Ingested;
@@ -51,8 +52,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * </pre>
  *
  * Each key space is shuffled once: the account features follow the duplicate filter, which is keyed by
- * account too, without a shuffle; the template band keys get partial panes combined per subtask, not a
- * copy of each call per band; scorers and pattern operators reuse their feature operator's
+ * account too, without a shuffle; in a streaming job the template band keys get partial panes combined
+ * per subtask, not a copy of each call per band; scorers and pattern operators reuse their feature operator's
  * partitioning. Everything a detection policy changes is read by the scorers and the ledger, because CEP
  * patterns are fixed once the job starts.
  */
@@ -118,13 +119,24 @@ public final class DetectorTopology {
         .keyBy(CallEvent::getSubnet, Types.STRING)
         .process(PaneSlicedFeatures.<String>ofCalls(KeySpace.SUBNET, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
         .uid("subnet-features").name("subnet window features");
-    DataStream<WindowFeatures> templateWindows = unique
-        .transform("template LSH bands, combined per pane", Descriptors.PARTIAL_PANE,
-            new TemplatePaneCombiner(new TemplateBands(config.templateBands()), config.features()))
-        .uid("template-pane-combiner")
-        .keyBy(PartialPane::getTemplateKey, Types.LONG)
-        .process(PaneSlicedFeatures.ofPartialPanes(config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
-        .uid("template-features").name("template window features");
+    TemplateBands bands = new TemplateBands(config.templateBands());
+    // A BATCH backfill's calls reach this point sorted by account, so a subtask's calls of one band key and
+    // pane are spread over its whole input and there is nothing to combine: there each call is copied
+    // per band (2M-call backfill: 24,660 calls/s copied, 20,019 combined).
+    SingleOutputStreamOperator<WindowFeatures> templateWindows = batch
+        ? unique
+            .flatMap(new TemplateFanOut(bands), Descriptors.CALL_EVENT)
+            .uid("template-fan-out").name("template LSH bands")
+            .keyBy(CallEvent::getTemplateKey, Types.LONG)
+            .process(PaneSlicedFeatures.<Long>ofCalls(KeySpace.TEMPLATE, config.features(), scoring, timers),
+                Descriptors.WINDOW_FEATURES)
+        : unique
+            .transform("template LSH bands, combined per pane", Descriptors.PARTIAL_PANE,
+                new TemplatePaneCombiner(bands, config.features()))
+            .uid("template-pane-combiner")
+            .keyBy(PartialPane::getTemplateKey, Types.LONG)
+            .process(PaneSlicedFeatures.ofPartialPanes(config.features(), scoring, timers), Descriptors.WINDOW_FEATURES);
+    templateWindows.uid("template-features").name("template window features");
 
     SingleOutputStreamOperator<WindowFeatures> accountFeatures = score(
         DataStreamUtils.reinterpretAsKeyedStream(accountWindows, WindowFeatures::getKey, Types.STRING),

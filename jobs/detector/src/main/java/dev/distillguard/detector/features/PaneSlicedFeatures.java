@@ -40,10 +40,11 @@ import org.apache.flink.util.Collector;
  * ({@link Timers#EVERY_WINDOW_END}) each new pane registers the ends of all windows it is in, and every
  * window end is looked at; the windows reported are the same.
  *
- * <p>Account and subnet keys take calls one by one ({@link #ofCalls}). Template keys take partial panes
- * combined before the shuffle by {@link TemplatePaneCombiner} ({@link #ofPartialPanes}): a band key
- * collects a slice of all traffic, so one partial pane stands for many calls, and merging it gives the
- * pane that adding them would have.
+ * <p>Account and subnet keys take calls one by one ({@link #ofCalls}). Template keys in a streaming job
+ * take partial panes combined before the shuffle by {@link TemplatePaneCombiner} ({@link #ofPartialPanes}):
+ * a band key collects a slice of all traffic, so one partial pane stands for many calls, and merging it
+ * gives the pane that adding them would have. A BATCH backfill, whose calls come sorted by account with
+ * nothing to combine, gives template keys one copy of each call per band ({@link TemplateFanOut}).
  */
 public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN, WindowFeatures> {
 
@@ -128,12 +129,9 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     this.input = input;
   }
 
-  /** Features of account or subnet keys, from their calls. */
+  /** Features of a key space from its calls, one at a time (for template keys: one copy per band). */
   public static <K> PaneSlicedFeatures<K, CallEvent> ofCalls(KeySpace space, FeatureSettings settings,
       ScoringPolicy policy, Timers timers) {
-    if (space == KeySpace.TEMPLATE) {
-      throw new IllegalArgumentException("template keys take partial panes: use ofPartialPanes");
-    }
     return new PaneSlicedFeatures<>(space, settings, policy, timers, CALLS);
   }
 

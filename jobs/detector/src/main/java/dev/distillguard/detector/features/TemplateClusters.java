@@ -61,6 +61,11 @@ public final class TemplateClusters {
       }
       assignment[i] = found;
     }
+    if (seedCount == length) {
+      // Every request seeded its own cluster, so no two are within the radius: nothing merges or moves,
+      // and the passes below would find only singletons. Most chance LSH buckets end here.
+      return new Result(length, length, 0, 1, smallestUnsigned(sorted), 1, 0.0);
+    }
 
     // Pass 2: majority centroids, then merge clusters whose centroids agree. Requests d bits from a
     // template can be 2d bits from each other, so a loose paraphrase seeds several clusters in pass 1;
@@ -155,6 +160,16 @@ public final class TemplateClusters {
     }
     int size = finalSizes[dominant];
     return new Result(length, clusters, clustered, size, centroid, distinct, (double) distanceSum / size);
+  }
+
+  private static long smallestUnsigned(long[] values) {
+    long smallest = values[0];
+    for (long v : values) {
+      if (Long.compareUnsigned(v, smallest) < 0) {
+        smallest = v;
+      }
+    }
+    return smallest;
   }
 
   private static void addVotes(int[] votes, long simhash) {

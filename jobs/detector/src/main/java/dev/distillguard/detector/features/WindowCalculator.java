@@ -19,7 +19,8 @@ public final class WindowCalculator {
 
   /**
    * @param panes the key's panes, oldest first; those starting in {@code [windowEnd - size, windowEnd)} count
-   * @return the window's features, unscored; null when the window holds no request
+   * @return the window's features, unscored; null when the window holds no request, or for a template key
+   *     when no two requests of the window's sample share a template
    */
   public static WindowFeatures compute(KeySpace space, String key, long windowEnd, List<Pane> panes,
       FeatureSettings settings) {
@@ -81,6 +82,12 @@ public final class WindowCalculator {
       sample[i] = sampleSimhash.get(i);
     }
     TemplateClusters.Result templates = TemplateClusters.cluster(sample, sample.length, settings.clusterRadiusBits());
+    if (space == KeySpace.TEMPLATE && templates.dominantSize() < 2) {
+      // No two sampled requests share a template: the bucket holds only prompts that met by chance, and
+      // campaign scoring never reports such a window (Scoring.campaign), under any policy. Most template
+      // keys are such buckets at every slide, so their members are not merged for nothing.
+      return null;
+    }
 
     // A template key's bucket also holds unrelated prompts that share one band by chance: only the
     // members whose prompts sit near the dominant template are the template's accounts and networks.

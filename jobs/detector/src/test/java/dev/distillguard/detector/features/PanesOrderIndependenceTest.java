@@ -135,10 +135,13 @@ class PanesOrderIndependenceTest {
     Map<String, List<CallEvent>> byKey = byKey(calls, space);
     assertThat(byKey).hasSizeGreaterThan(3);
     Random rnd = new Random(99);
+    int reported = 0;
     for (Map.Entry<String, List<CallEvent>> entry : byKey.entrySet()) {
       List<CallEvent> keyCalls = new ArrayList<>(entry.getValue());
       List<Pane> expected = panes(keyCalls, space, settings);
       List<WindowFeatures> expectedFeatures = allWindows(space, entry.getKey(), expected, settings);
+      // A template bucket holding only chance meetings reports no window; the templates' buckets do.
+      reported += expectedFeatures.stream().anyMatch(f -> f != null) ? 1 : 0;
       for (int round = 0; round < SHUFFLES; round++) {
         Collections.shuffle(keyCalls, rnd);
         List<Pane> actual = panes(keyCalls, space, settings);
@@ -148,6 +151,7 @@ class PanesOrderIndependenceTest {
             .isEqualTo(expectedFeatures);
       }
     }
+    assertThat(reported).as("keys with a reported window").isGreaterThan(space == KeySpace.TEMPLATE ? 3 : byKey.size() - 1);
   }
 
   /** The features of every window end that can hold a call of the traffic. */
@@ -157,7 +161,6 @@ class PanesOrderIndependenceTest {
     for (long end = T0 + settings.slideMillis(); end <= T0 + 25 * MINUTE; end += settings.slideMillis()) {
       out.add(WindowCalculator.compute(space, key, end, panes, settings));
     }
-    assertThat(out).anyMatch(f -> f != null);
     return out;
   }
 

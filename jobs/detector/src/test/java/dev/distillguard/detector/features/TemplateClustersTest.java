@@ -120,6 +120,12 @@ class TemplateClustersTest {
     assertThat(r.clusters()).isEqualTo(64);
     assertThat(r.dominantSize()).isEqualTo(1);
     assertThat(r.dominantVariety()).isEqualTo(1.0);
+    // Among equal sizes the smallest centroid (unsigned) is dominant, singletons included.
+    long smallest = sample[0];
+    for (long s : sample) {
+      smallest = Long.compareUnsigned(s, smallest) < 0 ? s : smallest;
+    }
+    assertThat(r.dominantCentroid()).isEqualTo(smallest);
   }
 
   @Test

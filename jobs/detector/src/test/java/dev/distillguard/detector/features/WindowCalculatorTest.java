@@ -418,6 +418,24 @@ class WindowCalculatorTest {
     assertThat(compute(KeySpace.SUBNET, calls).getDistinctAccounts()).isEqualTo(7);
   }
 
+  @Test
+  void aTemplateWindowWhoseSampleSharesNoTemplateIsNotReportedAndOneSharedPromptMakesItReported() {
+    Random rnd = new Random(21);
+    List<CallEvent> chance = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      chance.add(call("acct-" + i, T0 + i * 1_000).rank(i).simhash(rnd.nextLong()).build());
+    }
+    assertThat(WindowCalculator.compute(KeySpace.TEMPLATE, "key", END, panes(chance, KeySpace.TEMPLATE), DEFAULTS))
+        .isNull();
+
+    List<CallEvent> withPair = new ArrayList<>(chance);
+    long shared = chance.get(0).getSimhash();
+    withPair.add(call("acct-pair", T0 + 50_000).rank(41).simhash(shared ^ 0b101).build());
+    WindowFeatures f = compute(KeySpace.TEMPLATE, withPair);
+    assertThat(f.getDominantTemplateSize()).isEqualTo(2);
+    assertThat(f.getAccounts()).containsExactly("acct-0", "acct-pair");
+  }
+
   // --- helpers -------------------------------------------------------------------------------------
 
   private static WindowFeatures account(List<CallEvent> calls) {
