@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -73,18 +75,22 @@ public final class DecisionLatency {
               Instant.ofEpochMilli(startMillis));
           System.out.printf(Locale.ROOT, "writing %,.0f calls/s in real time for %d min from %s (%,d accounts, "
               + "%.0f%% of them a hydra campaign) ...%n", rate, minutes, load.start(), accounts, campaignShare * 100);
+          ConcurrentNavigableMap<Long, Long> sent = new ConcurrentSkipListMap<>();
           CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() ->
-              LoadWriter.writePaced(broker.bootstrapServers(), config.kafka().inputTopic(), load));
+              LoadWriter.writePaced(broker.bootstrapServers(), config.kafka().inputTopic(), load, sent));
           long outOfOrderness = config.eventTime().outOfOrderness().toMillis();
-          Latencies latency = readDecisions(broker, config.kafka().throttleTopic(), outOfOrderness, writer);
+          Latencies latency = readDecisions(broker, config.kafka().throttleTopic(), outOfOrderness, writer, sent);
           long writerLag = writer.join();
           System.out.printf(Locale.ROOT, "RESULT latency at %,.0f calls/s (%s state, checkpoints every %s, "
                   + "parallelism %d): %,d decisions, window end + %d ms out-of-orderness to readable "
                   + "(read_committed): %s; of which due to appended %s, appended to readable (checkpoint and commit) "
-                  + "%s; the writer fell behind its schedule by at most %,d ms%n",
+                  + "%s; the writer fell behind its schedule by at most %,d ms; from the writer's first call "
+                  + "past window end + out-of-orderness (the earliest the watermark can pass the window end "
+                  + "when the writer is late) to readable: %s%n",
               rate, backend.name().toLowerCase(Locale.ROOT), checkpointInterval, parallelism,
               latency.total().getTotalCount(), outOfOrderness, percentiles(latency.total()),
-              percentiles(latency.toAppended()), percentiles(latency.appendedToReadable()), writerLag);
+              percentiles(latency.toAppended()), percentiles(latency.appendedToReadable()), writerLag,
+              percentiles(latency.fromSent()));
         } finally {
           job.cancel().get();
         }
@@ -104,8 +110,12 @@ public final class DecisionLatency {
     }
   }
 
-  /** Milliseconds from due to readable, and its two parts. */
-  private record Latencies(Histogram total, Histogram toAppended, Histogram appendedToReadable) {}
+  /**
+   * Milliseconds from due to readable, and its two parts; and from the moment the writer handed over the
+   * first call at or past due, which is later than due by however far the writer had fallen behind.
+   */
+  private record Latencies(Histogram total, Histogram toAppended, Histogram appendedToReadable,
+      Histogram fromSent) {}
 
   private static String percentiles(Histogram h) {
     return String.format(Locale.ROOT, "p50 %,d ms, p90 %,d ms, p99 %,d ms, max %,d ms", h.getValueAtPercentile(50),
@@ -114,9 +124,9 @@ public final class DecisionLatency {
 
   /** Reads decisions as they become readable until the writer is done and 30 s more have passed. */
   private static Latencies readDecisions(LocalKafkaBroker broker, String topic, long outOfOrderness,
-      CompletableFuture<Long> writer) {
+      CompletableFuture<Long> writer, ConcurrentNavigableMap<Long, Long> sent) {
     Latencies latencies = new Latencies(new Histogram(3_600_000L, 3), new Histogram(3_600_000L, 3),
-        new Histogram(3_600_000L, 3));
+        new Histogram(3_600_000L, 3), new Histogram(3_600_000L, 3));
     try (KafkaConsumer<byte[], byte[]> consumer =
         TopicReader.fromBeginning(broker.bootstrapServers(), topic, "read_committed", Duration.ofMinutes(1))) {
       long stopAt = Long.MAX_VALUE;
@@ -129,6 +139,10 @@ public final class DecisionLatency {
           latencies.total().recordValue(Math.max(0, readable - due));
           latencies.toAppended().recordValue(Math.max(0, appended - due));
           latencies.appendedToReadable().recordValue(Math.max(0, readable - appended));
+          // The watermark passed the window end only once a call past due was read, so never before this.
+          Map.Entry<Long, Long> firstPastDue = sent.ceilingEntry(due);
+          long passable = firstPastDue == null ? due : Math.max(due, firstPastDue.getValue());
+          latencies.fromSent().recordValue(Math.max(0, readable - passable));
         }
         if (stopAt == Long.MAX_VALUE && writer.isDone()) {
           stopAt = System.currentTimeMillis() + 30_000;

@@ -6,6 +6,7 @@ import dev.distillguard.testkit.LocalKafkaBroker;
 import java.io.PrintStream;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -40,9 +41,15 @@ public final class LoadWriter {
    * Writes {@code load} in real time: each call when the wall clock reaches its event time, so event time
    * is the gateway's receive time, as in production. Returns how far behind schedule the writer fell at
    * worst, in milliseconds, so a reader of the figures can see the load was really offered.
+   *
+   * @param sent filled as calls go out: for the first call of each second of event time, its event time
+   *     and the wall-clock time it was handed to the producer, so a reader can tell when the job could
+   *     first have seen a given event time
    */
-  public static long writePaced(String bootstrapServers, String topic, GatewayLoad load) {
+  public static long writePaced(String bootstrapServers, String topic, GatewayLoad load,
+      ConcurrentNavigableMap<Long, Long> sent) {
     long worstLagMillis = 0;
+    long lastSecond = Long.MIN_VALUE;
     try (KafkaTrafficWriter writer = new KafkaTrafficWriter(bootstrapServers, topic)) {
       for (Iterator<ApiCall> calls = load.calls(); calls.hasNext(); ) {
         ApiCall call = calls.next();
@@ -54,6 +61,11 @@ public final class LoadWriter {
           worstLagMillis = Math.max(worstLagMillis, now - due);
         }
         writer.write(call);
+        long second = Math.floorDiv(due, 1_000);
+        if (second != lastSecond) {
+          lastSecond = second;
+          sent.put(due, System.currentTimeMillis());
+        }
       }
     }
     return worstLagMillis;

@@ -86,7 +86,12 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
   public void processWatermark(Watermark mark) throws Exception {
     // The template operator's first timer for a pane is at its end - 1: the pane must be there before it.
     long timestamp = mark.getTimestamp();
-    flush(timestamp == Long.MAX_VALUE ? Long.MAX_VALUE : timestamp - settings.slideMillis() + 1);
+    long slide = settings.slideMillis();
+    if (timestamp == Long.MAX_VALUE) {
+      flush(Long.MAX_VALUE);
+    } else if (timestamp >= Long.MIN_VALUE + slide) {
+      flush(timestamp - slide + 1);
+    }
     super.processWatermark(mark);
   }
 
