@@ -38,13 +38,16 @@ class TemplatePaneCombinerTest {
 
       harness.processWatermark(T0 + MINUTE - 1);
       List<Object> out = new ArrayList<>(harness.getOutput());
-      // Six band keys of the first call's pane, then the watermark that may fire their first window.
+      // Six band keys of the first call's pane, then the watermark that may fire their first window. A lone
+      // call goes as itself.
       assertThat(out).hasSize(2 + 6);
       assertThat(out.get(out.size() - 1)).isEqualTo(new Watermark(T0 + MINUTE - 1));
       assertThat(partials(harness)).hasSize(6).allSatisfy(p -> {
-        assertThat(p.getPane().getStart()).isEqualTo(T0);
-        assertThat(p.getPane().getAccounts()).containsOnlyKeys("a");
+        assertThat(p.getPane()).isNull();
+        assertThat(p.getCall().getAccountId()).isEqualTo("a");
       });
+      assertThat(partials(harness)).extracting(PartialPane::getTemplateKey)
+          .containsExactlyInAnyOrder(bandKeys(0x1111L));
     }
   }
 
@@ -112,11 +115,12 @@ class TemplatePaneCombinerTest {
       s.processWatermark(Long.MAX_VALUE);
       for (PartialPane p : partials(s)) {
         TreeMap<Long, Pane> panes = merged.computeIfAbsent(p.getTemplateKey(), k -> new TreeMap<>());
-        Pane existing = panes.get(p.getPane().getStart());
+        Pane partial = asPane(p);
+        Pane existing = panes.get(partial.getStart());
         if (existing == null) {
-          panes.put(p.getPane().getStart(), p.getPane());
+          panes.put(partial.getStart(), partial);
         } else {
-          Panes.merge(existing, p.getPane(), KeySpace.TEMPLATE, settings);
+          Panes.merge(existing, partial, KeySpace.TEMPLATE, settings);
         }
       }
       s.close();
@@ -141,6 +145,24 @@ class TemplatePaneCombinerTest {
         new TemplatePaneCombiner(BANDS, settings, maxBufferedCalls));
     harness.open();
     return harness;
+  }
+
+  private Pane asPane(PartialPane partial) {
+    if (partial.getCall() == null) {
+      return partial.getPane();
+    }
+    CallEvent call = partial.getCall();
+    Pane pane = Panes.empty(Math.floorDiv(call.getEventTime(), settings.slideMillis()) * settings.slideMillis());
+    Panes.add(pane, call, KeySpace.TEMPLATE, settings);
+    return pane;
+  }
+
+  private static Long[] bandKeys(long simhash) {
+    Long[] keys = new Long[BANDS.bands()];
+    for (int band = 0; band < keys.length; band++) {
+      keys[band] = BANDS.key(simhash, band);
+    }
+    return keys;
   }
 
   private static StreamRecord<CallEvent> record(CallEvent call) {
