@@ -90,19 +90,16 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
 
     @Override
     public long paneStart(PartialPane partial, FeatureSettings settings) {
-      return partial.getCall() != null ? CALLS.paneStart(partial.getCall(), settings) : partial.getPane().getStart();
+      return partial.getPane().getStart();
     }
 
     @Override
     public int calls(PartialPane partial) {
-      return partial.getCall() != null ? 1 : partial.getPane().getCount();
+      return partial.getPane().getCount();
     }
 
     @Override
     public Pane addTo(Pane pane, PartialPane partial, KeySpace space, FeatureSettings settings) {
-      if (partial.getCall() != null) {
-        return CALLS.addTo(pane, partial.getCall(), space, settings);
-      }
       if (pane == null) {
         return partial.getPane(); // combined by the upstream subtask for this key alone
       }

@@ -74,22 +74,7 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
     Buffer buffer = buffered.computeIfAbsent(paneStart, start -> new Buffer());
     for (int band = 0; band < bands.bands(); band++) {
       long key = bands.key(call.getSimhash(), band);
-      Object held = buffer.byKey.get(key);
-      if (held == null) {
-        // Kept as it is until a second call comes: in sparse traffic most keys get one call per flush.
-        // The call is not changed or reused upstream (see DistillGuardJob's object reuse), so holding it is safe.
-        buffer.byKey.put(key, call);
-        continue;
-      }
-      Pane pane;
-      if (held instanceof CallEvent first) {
-        pane = Panes.empty(paneStart);
-        Panes.add(pane, first, KeySpace.TEMPLATE, settings);
-        buffer.byKey.put(key, pane);
-      } else {
-        pane = (Pane) held;
-      }
-      Panes.add(pane, call, KeySpace.TEMPLATE, settings);
+      Panes.add(buffer.byKey.computeIfAbsent(key, k -> Panes.empty(paneStart)), call, KeySpace.TEMPLATE, settings);
     }
     buffer.calls++;
     if (++bufferedCalls > maxBufferedCalls) {
@@ -127,11 +112,8 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
     Iterator<Map.Entry<Long, Buffer>> panes = buffered.headMap(lastStart, true).entrySet().iterator();
     while (panes.hasNext()) {
       Map.Entry<Long, Buffer> pane = panes.next();
-      for (Map.Entry<Long, Object> partial : pane.getValue().byKey.entrySet()) {
-        PartialPane out = partial.getValue() instanceof CallEvent call
-            ? new PartialPane(partial.getKey(), call, null)
-            : new PartialPane(partial.getKey(), null, (Pane) partial.getValue());
-        output.collect(new StreamRecord<>(out, pane.getKey()));
+      for (Map.Entry<Long, Pane> partial : pane.getValue().byKey.entrySet()) {
+        output.collect(new StreamRecord<>(new PartialPane(partial.getKey(), partial.getValue()), pane.getKey()));
         partialPanes.inc();
       }
       bufferedCalls -= pane.getValue().calls;
@@ -139,9 +121,9 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
     }
   }
 
-  /** The partial panes of one pane start, by band key (a lone call or a pane), and how many calls went in. */
+  /** The partial panes of one pane start, by band key, and how many calls went into them. */
   private static final class Buffer {
-    final Map<Long, Object> byKey = new HashMap<>();
+    final Map<Long, Pane> byKey = new HashMap<>();
     int calls;
   }
 }

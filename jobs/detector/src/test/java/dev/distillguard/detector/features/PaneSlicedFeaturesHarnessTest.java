@@ -98,21 +98,15 @@ class PaneSlicedFeaturesHarnessTest {
     try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, PartialPane::getTemplateKey, Types.LONG)) {
       harness.open();
       long template = 0x0F0F_1234_5678_9ABCL;
-      // Two subtasks' partial panes of one band key and a lone call: 30 accounts between them.
+      // Two subtasks' partial panes of one band key: 30 accounts between them.
       Pane[] partials = {Panes.empty(T0), Panes.empty(T0)};
-      CallEvent lone = null;
       for (int i = 0; i < 30; i++) {
         CallEvent c = call("hydra-" + i, T0 + i * 1_000, i, template ^ (1L << (20 + i % 30)));
         c.setSubnet("100.64." + i + ".0/24");
-        if (i == 29) {
-          lone = c;
-        } else {
-          Panes.add(partials[i % 2], c, KeySpace.TEMPLATE, settings);
-        }
+        Panes.add(partials[i % 2], c, KeySpace.TEMPLATE, settings);
       }
-      harness.processElement(new StreamRecord<>(new PartialPane(7L, lone, null), T0));
       for (Pane partial : partials) {
-        harness.processElement(new StreamRecord<>(new PartialPane(7L, null, partial), T0));
+        harness.processElement(new StreamRecord<>(new PartialPane(7L, partial), T0));
       }
       harness.processWatermark(T0 + MINUTE - 1);
       List<WindowFeatures> out = features(harness);
@@ -136,7 +130,7 @@ class PaneSlicedFeaturesHarnessTest {
       harness.processWatermark(T0 + 10 * MINUTE);
       Pane gone = Panes.empty(T0);
       Panes.add(gone, call("late", T0 + 1_000, 1, 0x1234L), KeySpace.TEMPLATE, settings);
-      harness.processElement(new StreamRecord<>(new PartialPane(7L, null, gone), T0));
+      harness.processElement(new StreamRecord<>(new PartialPane(7L, gone), T0));
       assertThat(harness.numKeyedStateEntries()).isZero();
       assertThat(harness.numEventTimeTimers()).isZero();
       assertThat(features(harness)).isEmpty();

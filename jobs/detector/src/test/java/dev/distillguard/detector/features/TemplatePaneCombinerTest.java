@@ -38,16 +38,13 @@ class TemplatePaneCombinerTest {
 
       harness.processWatermark(T0 + MINUTE - 1);
       List<Object> out = new ArrayList<>(harness.getOutput());
-      // Six band keys of the first call's pane, then the watermark that may fire their first window. A lone
-      // call goes as itself.
+      // Six band keys of the first call's pane, then the watermark that may fire their first window.
       assertThat(out).hasSize(2 + 6);
       assertThat(out.get(out.size() - 1)).isEqualTo(new Watermark(T0 + MINUTE - 1));
       assertThat(partials(harness)).hasSize(6).allSatisfy(p -> {
-        assertThat(p.getPane()).isNull();
-        assertThat(p.getCall().getAccountId()).isEqualTo("a");
+        assertThat(p.getPane().getStart()).isEqualTo(T0);
+        assertThat(p.getPane().getAccounts()).containsOnlyKeys("a");
       });
-      assertThat(partials(harness)).extracting(PartialPane::getTemplateKey)
-          .containsExactlyInAnyOrder(bandKeys(0x1111L));
     }
   }
 
@@ -115,12 +112,11 @@ class TemplatePaneCombinerTest {
       s.processWatermark(Long.MAX_VALUE);
       for (PartialPane p : partials(s)) {
         TreeMap<Long, Pane> panes = merged.computeIfAbsent(p.getTemplateKey(), k -> new TreeMap<>());
-        Pane partial = asPane(p);
-        Pane existing = panes.get(partial.getStart());
+        Pane existing = panes.get(p.getPane().getStart());
         if (existing == null) {
-          panes.put(partial.getStart(), partial);
+          panes.put(p.getPane().getStart(), p.getPane());
         } else {
-          Panes.merge(existing, partial, KeySpace.TEMPLATE, settings);
+          Panes.merge(existing, p.getPane(), KeySpace.TEMPLATE, settings);
         }
       }
       s.close();
@@ -145,24 +141,6 @@ class TemplatePaneCombinerTest {
         new TemplatePaneCombiner(BANDS, settings, maxBufferedCalls));
     harness.open();
     return harness;
-  }
-
-  private Pane asPane(PartialPane partial) {
-    if (partial.getCall() == null) {
-      return partial.getPane();
-    }
-    CallEvent call = partial.getCall();
-    Pane pane = Panes.empty(Math.floorDiv(call.getEventTime(), settings.slideMillis()) * settings.slideMillis());
-    Panes.add(pane, call, KeySpace.TEMPLATE, settings);
-    return pane;
-  }
-
-  private static Long[] bandKeys(long simhash) {
-    Long[] keys = new Long[BANDS.bands()];
-    for (int band = 0; band < keys.length; band++) {
-      keys[band] = BANDS.key(simhash, band);
-    }
-    return keys;
   }
 
   private static StreamRecord<CallEvent> record(CallEvent call) {
