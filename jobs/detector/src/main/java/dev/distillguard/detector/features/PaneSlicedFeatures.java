@@ -69,7 +69,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
 
     @Override
     public long paneStart(CallEvent call, FeatureSettings settings) {
-      return Math.floorDiv(call.getEventTime(), settings.slideMillis()) * settings.slideMillis();
+      return Panes.paneStart(call, settings);
     }
 
     @Override

@@ -108,7 +108,7 @@ public final class Panes {
       }
       String payment = call.getPaymentFingerprint();
       if (payment != null) {
-        pane.getAccountPayments().merge(call.getAccountId(), payment, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+        pane.getAccountPayments().merge(call.getAccountId(), payment, Panes::firstPayment);
       }
     }
     addMember(pane, SUBNETS, pane.getSubnets(), call.getSubnet(), simhash, settings.maxMembersPerPane());
@@ -173,7 +173,7 @@ public final class Panes {
     }
     for (Map.Entry<String, String> payment : from.getAccountPayments().entrySet()) {
       if (accounts.containsKey(payment.getKey())) {
-        into.getAccountPayments().merge(payment.getKey(), payment.getValue(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+        into.getAccountPayments().merge(payment.getKey(), payment.getValue(), Panes::firstPayment);
       }
     }
     into.getYoungAccounts().keySet().retainAll(accounts.keySet());
@@ -190,16 +190,10 @@ public final class Panes {
     }
     for (Map.Entry<String, Long> other : others.entrySet()) {
       if (sampled(memberHash(other.getKey()), level)) {
-        members.merge(other.getKey(), other.getValue(),
-            (a, b) -> Long.compareUnsigned(representativeOrder(b), representativeOrder(a)) < 0 ? b : a);
+        members.merge(other.getKey(), other.getValue(), Panes::firstRepresentative);
       }
     }
-    while (members.size() > cap) {
-      int raised = ++level;
-      into.setMembersTruncated(true);
-      members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
-    }
-    into.getMemberLevels().set(kind, level);
+    into.getMemberLevels().set(kind, fitToCap(into, kind, members, level, cap));
   }
 
   /**
@@ -217,15 +211,7 @@ public final class Panes {
     Long current = members.get(member);
     if (current == null) {
       members.put(member, simhash);
-      while (members.size() > cap) {
-        int raised = ++level;
-        pane.setMembersTruncated(true);
-        members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
-        if (kind == ACCOUNTS) {
-          pane.getYoungAccounts().keySet().removeIf(m -> !sampled(memberHash(m), raised));
-          pane.getAccountPayments().keySet().removeIf(m -> !sampled(memberHash(m), raised));
-        }
-      }
+      level = fitToCap(pane, kind, members, level, cap);
       pane.getMemberLevels().set(kind, level);
       return sampled(hash, level);
     }
@@ -233,6 +219,39 @@ public final class Panes {
       members.put(member, simhash);
     }
     return true;
+  }
+
+  /**
+   * Raises a member set's sampling level from {@code level} until it holds at most {@code cap} members,
+   * dropping the members (and, for accounts, their ages and payments) the higher level leaves out.
+   * Returns the level reached.
+   */
+  private static int fitToCap(Pane pane, int kind, Map<String, Long> members, int level, int cap) {
+    while (members.size() > cap) {
+      int raised = ++level;
+      pane.setMembersTruncated(true);
+      members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
+      if (kind == ACCOUNTS) {
+        pane.getYoungAccounts().keySet().removeIf(m -> !sampled(memberHash(m), raised));
+        pane.getAccountPayments().keySet().removeIf(m -> !sampled(memberHash(m), raised));
+      }
+    }
+    return level;
+  }
+
+  /** Of two representative SimHashes of one member, the one first in {@link #representativeOrder}. */
+  static Long firstRepresentative(Long a, Long b) {
+    return Long.compareUnsigned(representativeOrder(a), representativeOrder(b)) <= 0 ? a : b;
+  }
+
+  /** An account's payment fingerprint when it reported several: the least, whatever the order. */
+  private static String firstPayment(String a, String b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** Start of the pane (slide) a call falls in. */
+  static long paneStart(CallEvent call, FeatureSettings settings) {
+    return Math.floorDiv(call.getEventTime(), settings.slideMillis()) * settings.slideMillis();
   }
 
   static boolean sampled(long memberHash, int level) {

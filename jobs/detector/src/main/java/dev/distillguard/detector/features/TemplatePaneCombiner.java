@@ -69,12 +69,16 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
   @Override
   public void processElement(StreamRecord<CallEvent> element) throws Exception {
     CallEvent call = element.getValue();
-    long slide = settings.slideMillis();
-    long paneStart = Math.floorDiv(call.getEventTime(), slide) * slide;
+    long paneStart = Panes.paneStart(call, settings);
     Buffer buffer = buffered.computeIfAbsent(paneStart, start -> new Buffer());
     for (int band = 0; band < bands.bands(); band++) {
       long key = bands.key(call.getSimhash(), band);
-      Panes.add(buffer.byKey.computeIfAbsent(key, k -> Panes.empty(paneStart)), call, KeySpace.TEMPLATE, settings);
+      Pane pane = buffer.byKey.get(key);
+      if (pane == null) {
+        pane = Panes.empty(paneStart);
+        buffer.byKey.put(key, pane);
+      }
+      Panes.add(pane, call, KeySpace.TEMPLATE, settings);
     }
     buffer.calls++;
     if (++bufferedCalls > maxBufferedCalls) {

@@ -4,6 +4,7 @@ import dev.distillguard.contract.Capability;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.WindowFeatures;
+import dev.distillguard.detector.patterns.Scoring;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ public final class WindowCalculator {
       sample[i] = sampleSimhash.get(i);
     }
     TemplateClusters.Result templates = TemplateClusters.cluster(sample, sample.length, settings.clusterRadiusBits());
-    if (space == KeySpace.TEMPLATE && templates.dominantSize() < 2) {
+    if (space == KeySpace.TEMPLATE && templates.dominantSize() < Scoring.MIN_DOMINANT_TEMPLATE_SIZE) {
       // No two sampled requests share a template: the bucket holds only prompts that met by chance, and
       // campaign scoring never reports such a window (Scoring.campaign), under any policy. Most template
       // keys are such buckets at every slide, so their members are not merged for nothing.
@@ -185,7 +186,7 @@ public final class WindowCalculator {
     for (Pane pane : window) {
       for (Map.Entry<String, Long> e : kind.apply(pane).entrySet()) {
         if ((!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) && sampled(e.getKey(), level)) {
-          representatives.merge(e.getKey(), e.getValue(), WindowCalculator::firstRepresentative);
+          representatives.merge(e.getKey(), e.getValue(), Panes::firstRepresentative);
         }
       }
     }
@@ -198,7 +199,7 @@ public final class WindowCalculator {
         for (Pane pane : window) {
           Long other = kind.apply(pane).get(member.getKey());
           if (other != null) {
-            member.setValue(firstRepresentative(member.getValue(), other));
+            member.setValue(Panes.firstRepresentative(member.getValue(), other));
           }
         }
       }
@@ -215,10 +216,6 @@ public final class WindowCalculator {
 
   private static boolean sampled(String member, int level) {
     return level == 0 || Panes.sampled(Panes.memberHash(member), level);
-  }
-
-  private static Long firstRepresentative(Long a, Long b) {
-    return Long.compareUnsigned(Panes.representativeOrder(a), Panes.representativeOrder(b)) <= 0 ? a : b;
   }
 
   private static void setCapabilityFeatures(WindowFeatures features, int[] capabilities, int requests) {

@@ -18,6 +18,12 @@ public final class Scoring {
   /** Fraud evidence when the gateway reports neither account age nor payment: between bought and grown. */
   static final double UNKNOWN_AGE_EVIDENCE = 0.6;
 
+  /**
+   * Requests of one template a window's sample must hold for a campaign to be reported; below it a template
+   * key's bucket holds only prompts that met by chance, and its window is not even computed in full.
+   */
+  public static final int MIN_DOMINANT_TEMPLATE_SIZE = 2;
+
   public record Assessment(boolean reportable, double score, List<String> evidence) {}
 
   private static final Assessment NOT_REPORTABLE = new Assessment(false, 0.0, List.of());
@@ -60,7 +66,8 @@ public final class Scoring {
   }
 
   static Assessment campaign(WindowFeatures f, ScoringPolicy.CampaignRules r) {
-    if (f.getDominantTemplateSize() < 2 || f.getDistinctAccounts() < r.reportMinAccounts()) {
+    if (f.getDominantTemplateSize() < MIN_DOMINANT_TEMPLATE_SIZE
+        || f.getDistinctAccounts() < r.reportMinAccounts()) {
       return NOT_REPORTABLE;
     }
     // Smaller templates are still reported, scored 0, so the replacement pattern can see fresh accounts

@@ -93,10 +93,7 @@ class PaneSlicedFeaturesHarnessTest {
 
   @Test
   void templateKeysAreReportedOnlyForRealTemplatesSharedByAccounts() throws Exception {
-    var operator = new KeyedProcessOperator<>(
-        PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Timers.CHAINED));
-    try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, PartialPane::getTemplateKey, Types.LONG)) {
-      harness.open();
+    try (var harness = templateHarness()) {
       long template = 0x0F0F_1234_5678_9ABCL;
       // Two subtasks' partial panes of one band key: 30 accounts between them.
       Pane[] partials = {Panes.empty(T0), Panes.empty(T0)};
@@ -123,10 +120,7 @@ class PaneSlicedFeaturesHarnessTest {
 
   @Test
   void aPartialPaneForAWindowAlreadyGoneIsDroppedNotStored() throws Exception {
-    var operator = new KeyedProcessOperator<>(
-        PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Timers.CHAINED));
-    try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, PartialPane::getTemplateKey, Types.LONG)) {
-      harness.open();
+    try (var harness = templateHarness()) {
       harness.processWatermark(T0 + 10 * MINUTE);
       Pane gone = Panes.empty(T0);
       Panes.add(gone, call("late", T0 + 1_000, 1, 0x1234L), KeySpace.TEMPLATE, settings);
@@ -173,6 +167,14 @@ class PaneSlicedFeaturesHarnessTest {
       harness.processElement(new StreamRecord<>(call("acct-snap", t, i, 0x1234_5678L ^ (1L << (i % 40))), t));
       harness.processWatermark(t - 1_000);
     }
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<Long, PartialPane, WindowFeatures> templateHarness() throws Exception {
+    var operator = new KeyedProcessOperator<>(
+        PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Timers.CHAINED));
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, PartialPane::getTemplateKey, Types.LONG);
+    harness.open();
+    return harness;
   }
 
   private KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> accountHarness() throws Exception {
