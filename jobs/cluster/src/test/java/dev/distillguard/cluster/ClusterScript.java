@@ -1,8 +1,8 @@
 package dev.distillguard.cluster;
 
+import dev.distillguard.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,14 +31,14 @@ final class ClusterScript {
   ClusterScript(Path root, Path home) {
     this.root = root;
     this.home = home;
-    this.kafkaPort = freePort();
-    this.restPort = freePort();
+    this.kafkaPort = FreePorts.pick();
+    this.restPort = FreePorts.pick();
     this.environment = Map.of(
         "DG_CLUSTER_HOME", home.toString(),
         "DG_KAFKA_PORT", Integer.toString(kafkaPort),
-        "DG_KAFKA_CONTROLLER_PORT", Integer.toString(freePort()),
+        "DG_KAFKA_CONTROLLER_PORT", Integer.toString(FreePorts.pick()),
         "DG_REST_PORT", Integer.toString(restPort),
-        "DG_RPC_PORT", Integer.toString(freePort()),
+        "DG_RPC_PORT", Integer.toString(FreePorts.pick()),
         "DG_SKIP_BUILD", "1");
   }
 
@@ -138,14 +138,6 @@ final class ClusterScript {
       return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,8 +66,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
   public static LocalKafkaBroker start(Path dataDir, boolean deleteOnClose, int port, String heap) {
     try {
       Files.createDirectories(dataDir);
-      int clientPort = port == 0 ? freePort() : port;
-      int controllerPort = freePort();
+      int clientPort = port == 0 ? FreePorts.pick() : port;
+      int controllerPort = FreePorts.pick();
       Path config = writeServerProperties(dataDir, clientPort, controllerPort);
       Path log4j = writeLog4jConfig(dataDir);
       String classpath = brokerClasspath();
@@ -292,13 +291,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     } catch (IOException e) {
       return "(no output: " + e.getMessage() + ")";
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
     }
   }
 

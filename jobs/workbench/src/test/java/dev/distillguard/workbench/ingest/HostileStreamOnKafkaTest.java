@@ -15,11 +15,11 @@ import dev.distillguard.simulate.KafkaTrafficWriter;
 import dev.distillguard.simulate.LabelledCall;
 import dev.distillguard.simulate.OrganicTraffic;
 import dev.distillguard.simulate.Scenario;
+import dev.distillguard.testkit.FreePorts;
 import dev.distillguard.testkit.LocalKafkaBroker;
 import dev.distillguard.testkit.RealKafkaExtension;
 import dev.distillguard.testkit.TopicReader;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,7 +106,7 @@ class HostileStreamOnKafkaTest {
     Map<String, String> clusterConf = clusterMetricSettings();
     assertThat(clusterConf).containsKey("metrics.reporter.prom.factory.class");
     clusterConf.forEach(conf::setString);
-    prometheusPort = freePort();
+    prometheusPort = FreePorts.pick();
     conf.setString("metrics.reporter.prom.port", Integer.toString(prometheusPort));
 
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
@@ -394,11 +394,5 @@ class HostileStreamOnKafkaTest {
       }
     }
     return settings;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
