@@ -6,6 +6,7 @@ import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.Scoring;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +40,6 @@ public final class WindowCalculator {
     double completionSq = 0;
     int cot = 0;
     int[] capabilities = new int[Panes.CAPABILITIES];
-    List<Long> sampleRank = new ArrayList<>();
-    List<Long> sampleSimhash = new ArrayList<>();
     boolean truncated = false;
     String org = null;
     int[] levels = new int[4];
@@ -61,11 +60,6 @@ public final class WindowCalculator {
       for (int c = 0; c < capabilities.length; c++) {
         capabilities[c] += pane.getCapabilities().get(c);
       }
-      List<Long> ranks = pane.getSampleRank();
-      for (int i = 0; i < ranks.size(); i++) {
-        Panes.addToSample(sampleRank, sampleSimhash, ranks.get(i), pane.getSampleSimhash().get(i),
-            settings.sampleSize());
-      }
       truncated |= pane.getMembersTruncated();
       if (pane.getOrgId() != null && (org == null || pane.getOrgId().compareTo(org) < 0)) {
         org = pane.getOrgId();
@@ -78,10 +72,7 @@ public final class WindowCalculator {
       return null;
     }
 
-    long[] sample = new long[sampleSimhash.size()];
-    for (int i = 0; i < sample.length; i++) {
-      sample[i] = sampleSimhash.get(i);
-    }
+    long[] sample = windowSample(window, settings.sampleSize());
     TemplateClusters.Result templates = TemplateClusters.cluster(sample, sample.length, settings.clusterRadiusBits());
     if (space == KeySpace.TEMPLATE && templates.dominantSize() < Scoring.MIN_DOMINANT_TEMPLATE_SIZE) {
       // No two sampled requests share a template: the bucket holds only prompts that met by chance, and
@@ -172,6 +163,44 @@ public final class WindowCalculator {
     features.setScore(0.0);
     features.setEvidence(new ArrayList<>());
     return features;
+  }
+
+  /**
+   * The window's sample of request SimHashes, in rank order: the {@code cap} least distinct ranks over the
+   * panes' samples, as adding every pane's sample to one with {@link Panes#addToSample} would keep (a rank
+   * met twice, one request delivered twice, counts once, with the earliest pane's SimHash). Each pane's
+   * sample is sorted by rank, so this merges them, without the boxed lists a pane's sample is kept in.
+   */
+  static long[] windowSample(List<Pane> window, int cap) {
+    int panes = window.size();
+    int[] next = new int[panes];
+    long[] sample = new long[cap];
+    int size = 0;
+    long previousRank = 0;
+    while (size < cap) {
+      int least = -1;
+      long leastRank = 0;
+      for (int p = 0; p < panes; p++) {
+        List<Long> ranks = window.get(p).getSampleRank();
+        if (next[p] < ranks.size()) {
+          long rank = ranks.get(next[p]);
+          if (least < 0 || Long.compareUnsigned(rank, leastRank) < 0) {
+            least = p;
+            leastRank = rank;
+          }
+        }
+      }
+      if (least < 0) {
+        break;
+      }
+      long simhash = window.get(least).getSampleSimhash().get(next[least]++);
+      if (size > 0 && leastRank == previousRank) {
+        continue;
+      }
+      sample[size++] = simhash;
+      previousRank = leastRank;
+    }
+    return size == cap ? sample : Arrays.copyOf(sample, size);
   }
 
   /**

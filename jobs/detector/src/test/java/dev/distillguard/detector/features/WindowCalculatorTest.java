@@ -29,6 +29,35 @@ class WindowCalculatorTest {
   // --- window bounds -------------------------------------------------------------------------------
 
   @Test
+  void theWindowSampleIsWhatAddingEveryPanesSampleToOneKeeps() {
+    Random random = new Random(11);
+    for (int round = 0; round < 300; round++) {
+      int cap = 1 + random.nextInt(40);
+      List<Pane> window = new ArrayList<>();
+      List<Long> expectedRanks = new ArrayList<>();
+      List<Long> expectedSimhashes = new ArrayList<>();
+      for (int p = random.nextInt(11); p > 0; p--) {
+        Pane pane = Panes.empty(T0 + p * MINUTE);
+        for (int i = random.nextInt(60); i > 0; i--) {
+          // Few distinct ranks, so panes share some (one request delivered twice), and both signs, so the
+          // unsigned order matters.
+          long rank = (random.nextInt(200) - 100) * 0x0100_0000_0000_0001L;
+          Panes.addToSample(pane.getSampleRank(), pane.getSampleSimhash(), rank, random.nextLong(), cap);
+        }
+        window.add(pane);
+      }
+      for (Pane pane : window) {
+        for (int i = 0; i < pane.getSampleRank().size(); i++) {
+          Panes.addToSample(expectedRanks, expectedSimhashes, pane.getSampleRank().get(i),
+              pane.getSampleSimhash().get(i), cap);
+        }
+      }
+      long[] expected = expectedSimhashes.stream().mapToLong(Long::longValue).toArray();
+      assertThat(WindowCalculator.windowSample(window, cap)).as("round %d", round).containsExactly(expected);
+    }
+  }
+
+  @Test
   void emptyWindowHasNoFeatures() {
     assertThat(WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, List.of(), DEFAULTS)).isNull();
 
