@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * first, a cluster starts after its broker. A port the kernel hands out for {@code new ServerSocket(0)}
  * lies in its ephemeral range, the same range it draws the local ports of outgoing connections from, so
  * any client connection made in between (a Kafka client, the broker's own controller link) can take it,
- * and the process then fails to bind (seen: a JobManager's REST endpoint, a broker exiting at start-up).
+ * and the process then fails to bind (seen in CI: a JobManager's REST endpoint).
  * Ports are therefore picked below the ephemeral range, where no outgoing connection lands, and never
  * twice by one JVM.
  */
