@@ -29,19 +29,25 @@ public final class FreePorts {
 
   private FreePorts() {}
 
-  /** A port free now, outside the kernel's ephemeral range where it can tell, not handed out before. */
-  public static synchronized int pick() {
-    int ephemeralLow = ephemeralLow();
-    if (ephemeralLow - LOWEST >= 1_000) {
+  /** A port free now, below the kernel's ephemeral range, not handed out before. */
+  public static int pick() {
+    return pickBelow(ephemeralLow());
+  }
+
+  /**
+   * A port in [10000, {@code limit}) free now and not handed out before; the kernel's choice, still never
+   * twice, when there is no room below {@code limit} or no free port was found there.
+   */
+  static synchronized int pickBelow(int limit) {
+    if (limit - LOWEST >= 1_000) {
       for (int attempt = 0; attempt < 200; attempt++) {
-        int port = ThreadLocalRandom.current().nextInt(LOWEST, ephemeralLow);
+        int port = ThreadLocalRandom.current().nextInt(LOWEST, limit);
         if (!HANDED_OUT.contains(port) && bindable(port)) {
           HANDED_OUT.add(port);
           return port;
         }
       }
     }
-    // No room below the range (or no free port found there): the kernel's choice, still never twice.
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = kernelChoice();
       if (HANDED_OUT.add(port)) {
@@ -51,13 +57,14 @@ public final class FreePorts {
     throw new IllegalStateException("no free port found");
   }
 
-  private static int ephemeralLow() {
+  /** The first port of the kernel's ephemeral range; Linux's default where it cannot be read. */
+  static int ephemeralLow() {
     try {
       // Read by line: procfs reports a size of 0, and Files.readString returned a truncated "3".
       String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
       return Integer.parseInt(range[0]);
     } catch (IOException | RuntimeException e) {
-      return 32_768; // Linux's default
+      return 32_768;
     }
   }
 
