@@ -60,8 +60,11 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
 
     int calls(IN in);
 
-    /** The pane with the input in it: {@code pane} updated, or a new pane where it is null. */
-    Pane addTo(Pane pane, IN in, KeySpace space, FeatureSettings settings);
+    /**
+     * The pane with the input in it: {@code pane} updated, or a new pane where it is null. Values the input
+     * brings in its own decoded copies go through {@code interner}.
+     */
+    Pane addTo(Pane pane, IN in, KeySpace space, FeatureSettings settings, ValueInterner interner);
   }
 
   private static final PaneInput<CallEvent> CALLS = new PaneInput<>() {
@@ -78,7 +81,9 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     }
 
     @Override
-    public Pane addTo(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings) {
+    public Pane addTo(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings,
+        ValueInterner interner) {
+      // Not interned: a call adds each of its members once, and a pane keeps a member's first instance.
       Pane into = pane == null ? Panes.empty(paneStart(call, settings)) : pane;
       Panes.add(into, call, space, settings);
       return into;
@@ -99,12 +104,13 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     }
 
     @Override
-    public Pane addTo(Pane pane, PartialPane partial, KeySpace space, FeatureSettings settings) {
-      if (pane == null) {
-        return partial.getPane(); // combined by the upstream subtask for this key alone
-      }
-      Panes.merge(pane, partial.getPane(), space, settings);
-      return pane;
+    public Pane addTo(Pane pane, PartialPane partial, KeySpace space, FeatureSettings settings,
+        ValueInterner interner) {
+      // Even a key's first partial pane is merged, not kept as decoded: merging shares its members'
+      // instances with the key's other panes and other keys' panes.
+      Pane into = pane == null ? Panes.empty(partial.getPane().getStart()) : pane;
+      Panes.merge(into, partial.getPane(), space, settings, interner);
+      return into;
     }
   };
 
@@ -119,6 +125,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   private transient Counter droppedLate;
   private transient Counter calls;
   private transient Counter windowsReported;
+  private transient ValueInterner interner;
 
   private PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Timers timers,
       PaneInput<IN> input) {
@@ -153,6 +160,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     calls = metrics.counter("calls");
     metrics.meter("callsPerSecond", new MeterView(calls));
     windowsReported = metrics.counter("windowsReported");
+    interner = new ValueInterner();
   }
 
   @Override
@@ -174,7 +182,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     }
     Pane stored = panes.get(paneStart);
     boolean newPane = stored == null;
-    Pane pane = input.addTo(stored, in, space, settings);
+    Pane pane = input.addTo(stored, in, space, settings, interner);
     panes.put(paneStart, pane);
     PaneTally tally = tallyAt(key.getPanes(), paneStart);
     tally.setCount(pane.getCount());

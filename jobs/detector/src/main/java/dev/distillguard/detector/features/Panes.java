@@ -127,8 +127,12 @@ public final class Panes {
    * keeps it), and an account's age and payment are kept for the accounts the set keeps. This is what lets
    * a subtask combine a pane's calls before the shuffle ({@link TemplatePaneCombiner}) without changing
    * any feature.
+   *
+   * <p>Every string and boxed number {@code into} takes from {@code from} goes through {@code interner}, so
+   * panes merged from separately decoded parts share one instance of each repeated member name and SimHash.
    */
-  public static void merge(Pane into, Pane from, KeySpace space, FeatureSettings settings) {
+  public static void merge(Pane into, Pane from, KeySpace space, FeatureSettings settings,
+      ValueInterner interner) {
     if (into.getStart() != from.getStart()) {
       throw new IllegalArgumentException("panes " + into.getStart() + " and " + from.getStart() + " differ");
     }
@@ -144,8 +148,8 @@ public final class Panes {
     into.setCot(into.getCot() + from.getCot());
     List<Long> ranks = from.getSampleRank();
     for (int i = 0; i < ranks.size(); i++) {
-      addToSample(into.getSampleRank(), into.getSampleSimhash(), ranks.get(i), from.getSampleSimhash().get(i),
-          settings.sampleSize());
+      addToSample(into.getSampleRank(), into.getSampleSimhash(), interner.intern(ranks.get(i)),
+          interner.intern(from.getSampleSimhash().get(i)), settings.sampleSize());
     }
     if (space == KeySpace.ACCOUNT) {
       int cap = settings.maxOffsetsPerPane();
@@ -157,23 +161,24 @@ public final class Panes {
       into.setOffsets(new ArrayList<>(offsets.subList(0, Math.min(cap, offsets.size()))));
       into.setOffsetsTruncated(truncated);
       if (from.getOrgId() != null && (into.getOrgId() == null || from.getOrgId().compareTo(into.getOrgId()) < 0)) {
-        into.setOrgId(from.getOrgId());
+        into.setOrgId(interner.intern(from.getOrgId()));
       }
     }
     int cap = settings.maxMembersPerPane();
-    mergeMembers(into, from, ACCOUNTS, into.getAccounts(), from.getAccounts(), cap);
-    mergeMembers(into, from, SUBNETS, into.getSubnets(), from.getSubnets(), cap);
-    mergeMembers(into, from, ASNS, into.getAsns(), from.getAsns(), cap);
-    mergeMembers(into, from, COUNTRIES, into.getCountries(), from.getCountries(), cap);
+    mergeMembers(into, from, ACCOUNTS, into.getAccounts(), from.getAccounts(), cap, interner);
+    mergeMembers(into, from, SUBNETS, into.getSubnets(), from.getSubnets(), cap, interner);
+    mergeMembers(into, from, ASNS, into.getAsns(), from.getAsns(), cap, interner);
+    mergeMembers(into, from, COUNTRIES, into.getCountries(), from.getCountries(), cap, interner);
     Map<String, Long> accounts = into.getAccounts();
     for (Map.Entry<String, Boolean> young : from.getYoungAccounts().entrySet()) {
       if (accounts.containsKey(young.getKey())) {
-        into.getYoungAccounts().merge(young.getKey(), young.getValue(), Boolean::logicalOr);
+        into.getYoungAccounts().merge(interner.intern(young.getKey()), young.getValue(), Boolean::logicalOr);
       }
     }
     for (Map.Entry<String, String> payment : from.getAccountPayments().entrySet()) {
       if (accounts.containsKey(payment.getKey())) {
-        into.getAccountPayments().merge(payment.getKey(), payment.getValue(), Panes::firstPayment);
+        into.getAccountPayments().merge(interner.intern(payment.getKey()), interner.intern(payment.getValue()),
+            Panes::firstPayment);
       }
     }
     into.getYoungAccounts().keySet().retainAll(accounts.keySet());
@@ -182,7 +187,7 @@ public final class Panes {
   }
 
   private static void mergeMembers(Pane into, Pane from, int kind, Map<String, Long> members,
-      Map<String, Long> others, int cap) {
+      Map<String, Long> others, int cap, ValueInterner interner) {
     int level = Math.max(into.getMemberLevels().get(kind), from.getMemberLevels().get(kind));
     if (level > into.getMemberLevels().get(kind)) {
       int raised = level;
@@ -190,7 +195,8 @@ public final class Panes {
     }
     for (Map.Entry<String, Long> other : others.entrySet()) {
       if (sampled(memberHash(other.getKey()), level)) {
-        members.merge(other.getKey(), other.getValue(), Panes::firstRepresentative);
+        members.merge(interner.intern(other.getKey()), interner.intern(other.getValue()),
+            Panes::firstRepresentative);
       }
     }
     into.getMemberLevels().set(kind, fitToCap(into, kind, members, level, cap));
@@ -278,8 +284,11 @@ public final class Panes {
     return k;
   }
 
-  /** Keeps the {@code cap} smallest ranks, ascending; ranks compare unsigned. */
-  static void addToSample(List<Long> ranks, List<Long> simhashes, long rank, long simhash, int cap) {
+  /**
+   * Keeps the {@code cap} smallest ranks, ascending; ranks compare unsigned. Boxed, so that a merge keeps
+   * the instances it was given rather than boxing again.
+   */
+  static void addToSample(List<Long> ranks, List<Long> simhashes, Long rank, Long simhash, int cap) {
     int size = ranks.size();
     if (size >= cap && Long.compareUnsigned(rank, ranks.get(size - 1)) >= 0) {
       return;
@@ -294,7 +303,7 @@ public final class Panes {
         high = mid;
       }
     }
-    if (low < size && ranks.get(low) == rank) {
+    if (low < size && ranks.get(low).longValue() == rank) {
       return; // the same request delivered twice
     }
     ranks.add(low, rank);

@@ -116,7 +116,7 @@ class TemplatePaneCombinerTest {
         if (existing == null) {
           panes.put(p.getPane().getStart(), p.getPane());
         } else {
-          Panes.merge(existing, p.getPane(), KeySpace.TEMPLATE, settings);
+          Panes.merge(existing, p.getPane(), KeySpace.TEMPLATE, settings, new ValueInterner());
         }
       }
       s.close();
