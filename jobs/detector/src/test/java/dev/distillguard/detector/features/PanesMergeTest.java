@@ -87,9 +87,10 @@ class PanesMergeTest {
         assertThat(instances.computeIfAbsent(value, v -> v)).as("instance of %s", value).isSameAs(value);
       }
     }
+    // What the test covers is there: ages and payments to share keys with, accounts in both panes.
     assertThat(first.getYoungAccounts()).isNotEmpty();
     assertThat(second.getAccountPayments()).isNotEmpty();
-    assertThat(instances.keySet()).containsAll(second.getAccounts().keySet()).containsAll(first.getAccounts().keySet());
+    assertThat(second.getAccounts().keySet()).containsAnyElementsOf(first.getAccounts().keySet());
   }
 
   private static void assertMergeEqualsSequential(KeySpace space, FeatureSettings settings, long seed) {
