@@ -148,8 +148,11 @@ public final class Panes {
     into.setCot(into.getCot() + from.getCot());
     List<Long> ranks = from.getSampleRank();
     for (int i = 0; i < ranks.size(); i++) {
-      addToSample(into.getSampleRank(), into.getSampleSimhash(), interner.intern(ranks.get(i)),
-          interner.intern(from.getSampleSimhash().get(i)), settings.sampleSize());
+      int at = samplePosition(into.getSampleRank(), ranks.get(i), settings.sampleSize());
+      if (at >= 0) {
+        insertIntoSample(into.getSampleRank(), into.getSampleSimhash(), at, interner.intern(ranks.get(i)),
+            interner.intern(from.getSampleSimhash().get(i)), settings.sampleSize());
+      }
     }
     if (space == KeySpace.ACCOUNT) {
       int cap = settings.maxOffsetsPerPane();
@@ -284,14 +287,23 @@ public final class Panes {
     return k;
   }
 
+  /** Keeps the {@code cap} smallest ranks, ascending; ranks compare unsigned. */
+  static void addToSample(List<Long> ranks, List<Long> simhashes, long rank, long simhash, int cap) {
+    int at = samplePosition(ranks, rank, cap);
+    if (at >= 0) {
+      insertIntoSample(ranks, simhashes, at, rank, simhash, cap);
+    }
+  }
+
   /**
-   * Keeps the {@code cap} smallest ranks, ascending; ranks compare unsigned. Boxed, so that a merge keeps
-   * the instances it was given rather than boxing again.
+   * Where {@code rank} goes in a sample of at most {@code cap}, or -1 when the sample keeps it out (too
+   * large a rank, or the same request delivered twice). Primitive, so that a call the sample turns away,
+   * as most are once it is full, boxes nothing.
    */
-  static void addToSample(List<Long> ranks, List<Long> simhashes, Long rank, Long simhash, int cap) {
+  private static int samplePosition(List<Long> ranks, long rank, int cap) {
     int size = ranks.size();
     if (size >= cap && Long.compareUnsigned(rank, ranks.get(size - 1)) >= 0) {
-      return;
+      return -1;
     }
     int low = 0;
     int high = size;
@@ -303,11 +315,14 @@ public final class Panes {
         high = mid;
       }
     }
-    if (low < size && ranks.get(low).longValue() == rank) {
-      return; // the same request delivered twice
-    }
-    ranks.add(low, rank);
-    simhashes.add(low, simhash);
+    return low < size && ranks.get(low) == rank ? -1 : low;
+  }
+
+  /** Inserts at a {@link #samplePosition} the instances given (a merge's interned ones), and keeps the cap. */
+  private static void insertIntoSample(List<Long> ranks, List<Long> simhashes, int at, Long rank, Long simhash,
+      int cap) {
+    ranks.add(at, rank);
+    simhashes.add(at, simhash);
     if (ranks.size() > cap) {
       ranks.remove(ranks.size() - 1);
       simhashes.remove(simhashes.size() - 1);

@@ -94,6 +94,7 @@ class TemplatePaneCombinerTest {
     List<CallEvent> calls = PanesOrderIndependenceTest.traffic(rnd, 3_000);
     calls.sort((a, b) -> Long.compare(a.getEventTime(), b.getEventTime()));
     Map<Long, TreeMap<Long, Pane>> merged = new HashMap<>();
+    ValueInterner interner = new ValueInterner();
     var subtasks = List.of(harness(97), harness(TemplatePaneCombiner.DEFAULT_MAX_BUFFERED_CALLS));
     for (int i = 0; i < calls.size(); i++) {
       CallEvent c = calls.get(i);
@@ -116,7 +117,7 @@ class TemplatePaneCombinerTest {
         if (existing == null) {
           panes.put(p.getPane().getStart(), p.getPane());
         } else {
-          Panes.merge(existing, p.getPane(), KeySpace.TEMPLATE, settings, new ValueInterner());
+          Panes.merge(existing, p.getPane(), KeySpace.TEMPLATE, settings, interner);
         }
       }
       s.close();
