@@ -3,20 +3,26 @@ package dev.distillguard.detector;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.function.UnaryOperator;
+import dev.distillguard.detector.features.SortedArrayMap;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+import org.apache.flink.formats.avro.utils.DataInputDecoder;
 
 /**
- * Flink's Avro serializer for a state record, with the record's deep copy written by hand. The heap state
- * backend copies a state entry whenever it is read while a checkpoint of it is in flight (copy-on-write),
- * and Avro's schema-walking {@code deepCopy} of a pane was a quarter of the template features' CPU at 2 s
- * checkpoints. The copy still allocates every map entry, so throughput rose only a few percent
- * (docs/performance.md, "Changes measured"). Bytes and snapshot are Avro's own, so savepoints do not change:
- * a savepoint written by the plain Avro serializer restores here and the other way round.
+ * Flink's Avro serializer for a state record, with the record's deep copy written by hand and its maps
+ * read as {@link SortedArrayMap}s. The heap state backend copies a state entry whenever it is read while a
+ * checkpoint of it is in flight (copy-on-write), and Avro's schema-walking {@code deepCopy} of a pane was a
+ * quarter of the template features' CPU at 2 s checkpoints. RocksDB decodes a pane at every access, and
+ * filling hash maps was most of that decoding (docs/performance.md, "Where the time goes"). Bytes and
+ * snapshot are Avro's own, so savepoints do not change: a savepoint written by the plain Avro serializer
+ * restores here and the other way round.
  *
  * @param <T> the state record
  */
@@ -30,6 +36,8 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
 
   private final AvroSerializer<T> avro;
   private final DeepCopy<T> copy;
+  private transient DatumReader<T> reader;
+  private transient DataInputDecoder decoder;
 
   public HandCopiedAvroSerializer(Class<T> type, DeepCopy<T> copy) {
     this(new AvroSerializer<>(type), copy);
@@ -47,9 +55,8 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
 
   @Override
   public TypeSerializer<T> duplicate() {
-    // Avro's serializer holds a reader and writer that one thread at a time may use.
-    TypeSerializer<T> duplicate = avro.duplicate();
-    return duplicate == avro ? this : new HandCopiedAvroSerializer<>((AvroSerializer<T>) duplicate, copy);
+    // Avro's serializer and this one's reader hold buffers that one thread at a time may use.
+    return new HandCopiedAvroSerializer<>((AvroSerializer<T>) avro.duplicate(), copy);
   }
 
   @Override
@@ -77,14 +84,23 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
     avro.serialize(record, target);
   }
 
+  /**
+   * Reads with the record's own schema: Flink migrates state written with another schema through the
+   * serializer restored from its snapshot, so this one only meets bytes of the current schema.
+   */
   @Override
   public T deserialize(DataInputView source) throws IOException {
-    return avro.deserialize(source);
+    if (reader == null) {
+      reader = new SortedMapsReader<>(avro.getType());
+      decoder = new DataInputDecoder();
+    }
+    decoder.setIn(source);
+    return reader.read(null, decoder);
   }
 
   @Override
   public T deserialize(T reuse, DataInputView source) throws IOException {
-    return avro.deserialize(reuse, source);
+    return deserialize(source);
   }
 
   @Override
@@ -110,5 +126,32 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
   @Override
   public String toString() {
     return "HandCopiedAvroSerializer{" + avro + "}";
+  }
+
+  /**
+   * Avro's reader of specific records, with every map a {@link SortedArrayMap}. The generated classes'
+   * own decoders ("custom coders") and Avro's fast reader build hash maps without asking the reader, so
+   * this reader walks the schema itself, with a model of its own: the generated classes share theirs.
+   */
+  private static final class SortedMapsReader<T> extends SpecificDatumReader<T> {
+    SortedMapsReader(Class<T> type) {
+      this(type, withoutCustomCoders(type));
+    }
+
+    private SortedMapsReader(Class<T> type, SpecificData data) {
+      super(data.getSchema(type), data.getSchema(type), data);
+    }
+
+    private static SpecificData withoutCustomCoders(Class<?> type) {
+      SpecificData data = new SpecificData(type.getClassLoader());
+      data.setCustomCoders(false);
+      data.setFastReaderEnabled(false);
+      return data;
+    }
+
+    @Override
+    protected Object newMap(Object old, int size) {
+      return new SortedArrayMap<>(size);
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.distillguard.detector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.distillguard.detector.features.Panes;
+import dev.distillguard.detector.features.SortedArrayMap;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
@@ -64,6 +65,28 @@ class HandCopiedAvroSerializerTest {
 
     assertThat(ours).isEqualTo(avros);
     assertThat(serializer.deserialize(new DataInputDeserializer(avros))).isEqualTo(pane);
+  }
+
+  @Test
+  void readsEveryMapAsASortedArrayMapWhateverOrderItWasWrittenIn() throws Exception {
+    Pane pane = everyFieldSet();
+    Map<String, Long> accounts = new HashMap<>();
+    for (int i = 0; i < 500; i++) {
+      accounts.put("acct-" + (i * 7919 % 1000), (long) i);
+    }
+    pane.setAccounts(accounts);
+    HandCopiedAvroSerializer<Pane> serializer = new HandCopiedAvroSerializer<>(Pane.class, Panes::copy);
+
+    Pane read = serializer.deserialize(new DataInputDeserializer(bytes(new AvroSerializer<>(Pane.class), pane)));
+
+    assertThat(read).isEqualTo(pane);
+    for (Schema.Field field : read.getSchema().getFields()) {
+      if (read.get(field.pos()) instanceof Map<?, ?> map) {
+        assertThat(map).as(field.name()).isInstanceOf(SortedArrayMap.class);
+      }
+    }
+    // Written in key order now, so the same bytes read back append every entry.
+    assertThat(serializer.deserialize(new DataInputDeserializer(bytes(serializer, read)))).isEqualTo(pane);
   }
 
   @Test

@@ -8,7 +8,6 @@ import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,20 +35,21 @@ public final class Panes {
     pane.setOffsets(new ArrayList<>());
     pane.setSampleRank(new ArrayList<>());
     pane.setSampleSimhash(new ArrayList<>());
-    pane.setAccounts(new HashMap<>());
-    pane.setYoungAccounts(new HashMap<>());
-    pane.setSubnets(new HashMap<>());
-    pane.setAsns(new HashMap<>());
-    pane.setCountries(new HashMap<>());
-    pane.setAccountPayments(new HashMap<>());
+    pane.setAccounts(new SortedArrayMap<>());
+    pane.setYoungAccounts(new SortedArrayMap<>());
+    pane.setSubnets(new SortedArrayMap<>());
+    pane.setAsns(new SortedArrayMap<>());
+    pane.setCountries(new SortedArrayMap<>());
+    pane.setAccountPayments(new SortedArrayMap<>());
     pane.setMemberLevels(new ArrayList<>(Collections.nCopies(4, 0)));
     return pane;
   }
 
   /**
    * A deep copy of a pane, for the heap state backend's copy-on-write (see
-   * {@link dev.distillguard.detector.HandCopiedAvroSerializer}). Lists and maps are new; their elements are
-   * immutable (boxed numbers, strings). The all-fields constructor makes a field added to the schema a
+   * {@link dev.distillguard.detector.HandCopiedAvroSerializer}). Lists and maps are new, the maps
+   * {@link SortedArrayMap}s whatever they were (a pane restored by another serializer holds hash maps);
+   * their elements are immutable (boxed numbers, strings). The all-fields constructor makes a field added to the schema a
    * compile error here rather than a silently shared or dropped value.
    */
   public static Pane copy(Pane pane) {
@@ -57,9 +57,10 @@ public final class Panes {
         pane.getCompletionTokensSum(), pane.getCompletionTokensSq(), new ArrayList<>(pane.getCapabilities()),
         pane.getCot(), new ArrayList<>(pane.getOffsets()), pane.getOffsetsTruncated(),
         new ArrayList<>(pane.getSampleRank()), new ArrayList<>(pane.getSampleSimhash()),
-        new HashMap<>(pane.getAccounts()), new HashMap<>(pane.getYoungAccounts()), new HashMap<>(pane.getSubnets()),
-        new HashMap<>(pane.getAsns()), pane.getOrgId(), new HashMap<>(pane.getCountries()),
-        new HashMap<>(pane.getAccountPayments()), pane.getMembersTruncated(),
+        SortedArrayMap.copyOf(pane.getAccounts()), SortedArrayMap.copyOf(pane.getYoungAccounts()),
+        SortedArrayMap.copyOf(pane.getSubnets()), SortedArrayMap.copyOf(pane.getAsns()), pane.getOrgId(),
+        SortedArrayMap.copyOf(pane.getCountries()), SortedArrayMap.copyOf(pane.getAccountPayments()),
+        pane.getMembersTruncated(),
         new ArrayList<>(pane.getMemberLevels()));
   }
 
