@@ -130,27 +130,30 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
 
   /**
    * Avro's reader of specific records, with every map a {@link SortedArrayMap}. The generated classes'
-   * own decoders ("custom coders") and Avro's fast reader build hash maps without asking the reader, so
-   * this reader walks the schema itself, with a model of its own: the generated classes share theirs.
+   * own decoders ("custom coders") build hash maps without asking the model, so they are off; Avro's fast
+   * reader asks the model for each map, so it is on.
    */
   private static final class SortedMapsReader<T> extends SpecificDatumReader<T> {
     SortedMapsReader(Class<T> type) {
-      this(type, withoutCustomCoders(type));
+      this(type, new SortedMapsModel(type.getClassLoader()));
     }
 
-    private SortedMapsReader(Class<T> type, SpecificData data) {
-      super(data.getSchema(type), data.getSchema(type), data);
+    private SortedMapsReader(Class<T> type, SpecificData model) {
+      super(model.getSchema(type), model.getSchema(type), model);
     }
+  }
 
-    private static SpecificData withoutCustomCoders(Class<?> type) {
-      SpecificData data = new SpecificData(type.getClassLoader());
-      data.setCustomCoders(false);
-      data.setFastReaderEnabled(false);
-      return data;
+  /** A model of its own: the generated classes share theirs, which must keep making hash maps. */
+  private static final class SortedMapsModel extends SpecificData {
+    SortedMapsModel(ClassLoader classLoader) {
+      super(classLoader);
+      setCustomCoders(false);
+      // Off by default in a model made this way; on, as in the model Flink's Avro serializer reads with.
+      setFastReaderEnabled(true);
     }
 
     @Override
-    protected Object newMap(Object old, int size) {
+    public Object newMap(Object old, int size) {
       return new SortedArrayMap<>(size);
     }
   }
