@@ -36,8 +36,6 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
   private Object[] values;
   private int size;
   private int modifications;
-  private Set<String> keyView;
-  private Set<Map.Entry<String, V>> entryView;
 
   public SortedArrayMap() {
     this(0);
@@ -133,20 +131,16 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
     modifications++;
   }
 
+  // Views are made per call, not cached: a window holds millions of these maps, and a cached view is one
+  // more object and field in each of them.
   @Override
   public Set<String> keySet() {
-    if (keyView == null) {
-      keyView = new Keys();
-    }
-    return keyView;
+    return new Keys();
   }
 
   @Override
   public Set<Map.Entry<String, V>> entrySet() {
-    if (entryView == null) {
-      entryView = new Entries();
-    }
-    return entryView;
+    return new Entries();
   }
 
   /** Binary search: the key's index, or {@code -(insertion point) - 1}. */
@@ -179,7 +173,8 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
 
   private void insert(int at, String key, Object value) {
     if (size == keys.length) {
-      int capacity = Math.max(4, size + (size >> 1));
+      // Most member maps hold one or two entries: start small.
+      int capacity = Math.max(2, size + (size >> 1));
       keys = Arrays.copyOf(keys, capacity);
       values = Arrays.copyOf(values, capacity);
     }
