@@ -1,9 +1,9 @@
 package dev.distillguard.detector;
 
+import dev.distillguard.detector.features.SortedArrayMap;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.function.UnaryOperator;
-import dev.distillguard.detector.features.SortedArrayMap;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
