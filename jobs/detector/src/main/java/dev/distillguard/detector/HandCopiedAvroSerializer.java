@@ -20,9 +20,9 @@ import org.apache.flink.formats.avro.utils.DataInputDecoder;
  * read as {@link SortedArrayMap}s. The heap state backend copies a state entry whenever it is read while a
  * checkpoint of it is in flight (copy-on-write), and Avro's schema-walking {@code deepCopy} of a pane was a
  * quarter of the template features' CPU at 2 s checkpoints. Maps read as sorted arrays hold a fraction of
- * the heap hash maps do, copy as arrays, and decode as fast (docs/performance.md, "Changes measured"). Bytes and
- * snapshot are Avro's own, so savepoints do not change: a savepoint written by the plain Avro serializer
- * restores here and the other way round.
+ * the heap hash maps do, copy as arrays, and decode as fast (docs/performance.md, "Changes measured").
+ * Bytes and snapshot are Avro's own, so savepoints do not change: a savepoint written by the plain Avro
+ * serializer restores here and the other way round.
  *
  * @param <T> the state record
  */

@@ -49,8 +49,8 @@ public final class Panes {
    * A deep copy of a pane, for the heap state backend's copy-on-write (see
    * {@link dev.distillguard.detector.HandCopiedAvroSerializer}). Lists and maps are new, the maps
    * {@link SortedArrayMap}s whatever they were (a pane restored by another serializer holds hash maps);
-   * their elements are immutable (boxed numbers, strings). The all-fields constructor makes a field added to the schema a
-   * compile error here rather than a silently shared or dropped value.
+   * their elements are immutable (boxed numbers, strings). The all-fields constructor makes a field added
+   * to the schema a compile error here rather than a silently shared or dropped value.
    */
   public static Pane copy(Pane pane) {
     return new Pane(pane.getStart(), pane.getCount(), pane.getPromptTokensSum(), pane.getPromptTokensSq(),
