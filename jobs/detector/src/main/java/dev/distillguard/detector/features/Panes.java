@@ -169,6 +169,7 @@ public final class Panes {
       }
     }
     int cap = settings.maxMembersPerPane();
+    int accountLevel = into.getMemberLevels().get(ACCOUNTS);
     mergeMembers(into, from, ACCOUNTS, into.getAccounts(), from.getAccounts(), cap, interner);
     mergeMembers(into, from, SUBNETS, into.getSubnets(), from.getSubnets(), cap, interner);
     mergeMembers(into, from, ASNS, into.getAsns(), from.getAsns(), cap, interner);
@@ -185,8 +186,13 @@ public final class Panes {
             Panes::firstPayment);
       }
     }
-    into.getYoungAccounts().keySet().retainAll(accounts.keySet());
-    into.getAccountPayments().keySet().retainAll(accounts.keySet());
+    // Ages and payments are kept only for accounts in the set, and the set loses accounts only when its
+    // sampling level rises; a rise inside mergeMembers's fitToCap prunes them itself, the one at its start
+    // does not.
+    if (into.getMemberLevels().get(ACCOUNTS) > accountLevel) {
+      into.getYoungAccounts().keySet().retainAll(accounts.keySet());
+      into.getAccountPayments().keySet().retainAll(accounts.keySet());
+    }
     into.setMembersTruncated(into.getMembersTruncated() || from.getMembersTruncated());
   }
 
@@ -195,10 +201,10 @@ public final class Panes {
     int level = Math.max(into.getMemberLevels().get(kind), from.getMemberLevels().get(kind));
     if (level > into.getMemberLevels().get(kind)) {
       int raised = level;
-      members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
+      members.keySet().removeIf(m -> !sampled(m, raised));
     }
     for (Map.Entry<String, Long> other : others.entrySet()) {
-      if (sampled(memberHash(other.getKey()), level)) {
+      if (sampled(other.getKey(), level)) {
         members.merge(interner.intern(other.getKey()), interner.intern(other.getValue()),
             Panes::firstRepresentative);
       }
@@ -214,8 +220,7 @@ public final class Panes {
    */
   static boolean addMember(Pane pane, int kind, Map<String, Long> members, String member, long simhash, int cap) {
     int level = pane.getMemberLevels().get(kind);
-    long hash = memberHash(member);
-    if (!sampled(hash, level)) {
+    if (!sampled(member, level)) {
       return false;
     }
     Long current = members.get(member);
@@ -223,7 +228,7 @@ public final class Panes {
       members.put(member, simhash);
       level = fitToCap(pane, kind, members, level, cap);
       pane.getMemberLevels().set(kind, level);
-      return sampled(hash, level);
+      return sampled(member, level);
     }
     if (Long.compareUnsigned(representativeOrder(simhash), representativeOrder(current)) < 0) {
       members.put(member, simhash);
@@ -240,10 +245,10 @@ public final class Panes {
     while (members.size() > cap) {
       int raised = ++level;
       pane.setMembersTruncated(true);
-      members.keySet().removeIf(m -> !sampled(memberHash(m), raised));
+      members.keySet().removeIf(m -> !sampled(m, raised));
       if (kind == ACCOUNTS) {
-        pane.getYoungAccounts().keySet().removeIf(m -> !sampled(memberHash(m), raised));
-        pane.getAccountPayments().keySet().removeIf(m -> !sampled(memberHash(m), raised));
+        pane.getYoungAccounts().keySet().removeIf(m -> !sampled(m, raised));
+        pane.getAccountPayments().keySet().removeIf(m -> !sampled(m, raised));
       }
     }
     return level;
@@ -264,11 +269,12 @@ public final class Panes {
     return Math.floorDiv(call.getEventTime(), settings.slideMillis()) * settings.slideMillis();
   }
 
-  static boolean sampled(long memberHash, int level) {
-    return level == 0 || (memberHash >>> (64 - level)) == 0;
+  /** Whether a member set at sampling {@code level} keeps {@code member}; at level 0 (most sets) unhashed. */
+  static boolean sampled(String member, int level) {
+    return level == 0 || (memberHash(member) >>> (64 - level)) == 0;
   }
 
-  static long memberHash(String member) {
+  private static long memberHash(String member) {
     long h = 0xcbf29ce484222325L;
     for (int i = 0; i < member.length(); i++) {
       h ^= member.charAt(i);

@@ -214,7 +214,7 @@ public final class WindowCalculator {
     Map<String, Long> representatives = new HashMap<>();
     for (Pane pane : window) {
       for (Map.Entry<String, Long> e : kind.apply(pane).entrySet()) {
-        if ((!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) && sampled(e.getKey(), level)) {
+        if ((!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) && Panes.sampled(e.getKey(), level)) {
           representatives.merge(e.getKey(), e.getValue(), Panes::firstRepresentative);
         }
       }
@@ -241,10 +241,6 @@ public final class WindowCalculator {
     }
     out.sort(null);
     return out;
-  }
-
-  private static boolean sampled(String member, int level) {
-    return level == 0 || Panes.sampled(Panes.memberHash(member), level);
   }
 
   private static void setCapabilityFeatures(WindowFeatures features, int[] capabilities, int requests) {
