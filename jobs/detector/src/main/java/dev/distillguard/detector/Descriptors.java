@@ -7,6 +7,7 @@ import dev.distillguard.detector.model.PolicyEnvelope;
 import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.features.Panes;
+import dev.distillguard.detector.features.StateBytes;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeyIndex;
@@ -74,17 +75,17 @@ public final class Descriptors {
 
   /**
    * A key's pane tallies and its one timer; gone when the key goes quiet. Avro bytes, copied by hand (see
-   * {@link HandCopiedAvroSerializer}).
+   * {@link HandCodedAvroSerializer}).
    */
   public static ValueStateDescriptor<KeyIndex> keyIndex() {
     return new ValueStateDescriptor<>("key-index",
-        new HandCopiedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy));
+        new HandCodedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy, StateBytes::write));
   }
 
   /** A key's panes by start, one entry each; gone when the key goes quiet. Avro bytes, copied by hand. */
   public static MapStateDescriptor<Long, Pane> keyPanes() {
     return new MapStateDescriptor<>("key-panes-by-start", LongSerializer.INSTANCE,
-        new HandCopiedAvroSerializer<Pane>(Pane.class, Panes::copy));
+        new HandCodedAvroSerializer<Pane>(Pane.class, Panes::copy, StateBytes::write));
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

@@ -47,7 +47,7 @@ public final class Panes {
 
   /**
    * A deep copy of a pane, for the heap state backend's copy-on-write (see
-   * {@link dev.distillguard.detector.HandCopiedAvroSerializer}). Lists and maps are new, the maps
+   * {@link dev.distillguard.detector.HandCodedAvroSerializer}). Lists and maps are new, the maps
    * {@link SortedArrayMap}s whatever they were (a pane restored by another serializer holds hash maps);
    * their elements are immutable (boxed numbers, strings). The all-fields constructor makes a field added
    * to the schema a compile error here rather than a silently shared or dropped value.

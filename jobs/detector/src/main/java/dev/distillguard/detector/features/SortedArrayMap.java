@@ -215,9 +215,15 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
     return true;
   }
 
+  /** The key at {@code at} in key order, for walking the map without entry objects. */
+  String keyAt(int at) {
+    return keys[Objects.checkIndex(at, size)];
+  }
+
+  /** The value at {@code at} in key order. */
   @SuppressWarnings("unchecked")
-  private V valueAt(int at) {
-    return (V) values[at];
+  V valueAt(int at) {
+    return (V) values[Objects.checkIndex(at, size)];
   }
 
   /** Walks the entries in key order; {@code remove} removes the last one returned. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.distillguard.detector.features.Panes;
 import dev.distillguard.detector.features.SortedArrayMap;
+import dev.distillguard.detector.features.StateBytes;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * The hand-written copies must be as deep and as complete as Avro's, and the serializer must write Avro's
  * bytes and snapshot, so state written before it existed restores unchanged.
  */
-class HandCopiedAvroSerializerTest {
+class HandCodedAvroSerializerTest {
 
   @Test
   void aPaneCopyEqualsTheOriginalAndSharesNoListOrMap() {
@@ -58,7 +59,7 @@ class HandCopiedAvroSerializerTest {
   @Test
   void writesAvrosBytesAndReadsThemBack() throws Exception {
     Pane pane = everyFieldSet();
-    HandCopiedAvroSerializer<Pane> serializer = new HandCopiedAvroSerializer<>(Pane.class, Panes::copy);
+    HandCodedAvroSerializer<Pane> serializer = paneSerializer();
 
     byte[] ours = bytes(serializer, pane);
     byte[] avros = bytes(new AvroSerializer<>(Pane.class), pane);
@@ -75,7 +76,7 @@ class HandCopiedAvroSerializerTest {
       accounts.put("acct-" + (i * 7919 % 1000), (long) i);
     }
     pane.setAccounts(accounts);
-    HandCopiedAvroSerializer<Pane> serializer = new HandCopiedAvroSerializer<>(Pane.class, Panes::copy);
+    HandCodedAvroSerializer<Pane> serializer = paneSerializer();
 
     Pane read = serializer.deserialize(new DataInputDeserializer(bytes(new AvroSerializer<>(Pane.class), pane)));
 
@@ -92,7 +93,7 @@ class HandCopiedAvroSerializerTest {
   @Test
   void stateWrittenByThePlainAvroSerializerRestoresAsIs() {
     var plain = new AvroSerializer<>(Pane.class).snapshotConfiguration();
-    var ours = new HandCopiedAvroSerializer<>(Pane.class, Panes::copy).snapshotConfiguration();
+    var ours = paneSerializer().snapshotConfiguration();
 
     // What Flink asks on restore: the new serializer's snapshot against the one in the savepoint.
     assertThat(ours.resolveSchemaCompatibility(plain).isCompatibleAsIs()).isTrue();
@@ -101,12 +102,16 @@ class HandCopiedAvroSerializerTest {
 
   @Test
   void aDuplicateCopiesByHandToo() {
-    HandCopiedAvroSerializer<Pane> serializer = new HandCopiedAvroSerializer<>(Pane.class, Panes::copy);
+    HandCodedAvroSerializer<Pane> serializer = paneSerializer();
     TypeSerializer<Pane> duplicate = serializer.duplicate();
 
-    assertThat(duplicate).isInstanceOf(HandCopiedAvroSerializer.class).isEqualTo(serializer);
+    assertThat(duplicate).isInstanceOf(HandCodedAvroSerializer.class).isEqualTo(serializer);
     Pane pane = everyFieldSet();
     assertSharesNoContainer(duplicate.copy(pane), pane);
+  }
+
+  private static HandCodedAvroSerializer<Pane> paneSerializer() {
+    return new HandCodedAvroSerializer<>(Pane.class, Panes::copy, StateBytes::write);
   }
 
   private static byte[] bytes(TypeSerializer<Pane> serializer, Pane pane) throws Exception {

@@ -11,22 +11,24 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.formats.avro.utils.DataInputDecoder;
 
 /**
- * Flink's Avro serializer for a state record, with the record's deep copy written by hand and its maps
- * read as {@link SortedArrayMap}s. The heap state backend copies a state entry whenever it is read while a
- * checkpoint of it is in flight (copy-on-write), and Avro's schema-walking {@code deepCopy} of a pane was a
- * quarter of the template features' CPU at 2 s checkpoints. Maps read as sorted arrays hold a fraction of
- * the heap hash maps do, copy as arrays, and decode as fast (docs/performance.md, "Changes measured").
- * Bytes and snapshot are Avro's own, so savepoints do not change: a savepoint written by the plain Avro
- * serializer restores here and the other way round.
+ * Flink's Avro serializer for a state record, with the record's deep copy and its encoding written by hand
+ * and its maps read as {@link SortedArrayMap}s. The heap state backend copies a state entry whenever it is
+ * read while a checkpoint of it is in flight (copy-on-write), and Avro's schema-walking {@code deepCopy} of
+ * a pane was a quarter of the template features' CPU at 2 s checkpoints; it writes every entry at every
+ * checkpoint, and Avro's writer was most of the checkpoint threads' CPU. Maps read as sorted arrays hold a
+ * fraction of the heap hash maps do, copy as arrays, and decode as fast (docs/performance.md, "Changes
+ * measured"). Bytes and snapshot are Avro's own, so savepoints do not change: a savepoint written by the
+ * plain Avro serializer restores here and the other way round.
  *
  * @param <T> the state record
  */
-public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends TypeSerializer<T> {
+public final class HandCodedAvroSerializer<T extends SpecificRecord> extends TypeSerializer<T> {
 
   private static final long serialVersionUID = 1L;
 
@@ -34,18 +36,27 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
   @FunctionalInterface
   public interface DeepCopy<T> extends UnaryOperator<T>, Serializable {}
 
-  private final AvroSerializer<T> avro;
-  private final DeepCopy<T> copy;
-  private transient DatumReader<T> reader;
-  private transient DataInputDecoder decoder;
-
-  public HandCopiedAvroSerializer(Class<T> type, DeepCopy<T> copy) {
-    this(new AvroSerializer<>(type), copy);
+  /** Writes a record in exactly the bytes Flink's {@link AvroSerializer} writes for it. */
+  @FunctionalInterface
+  public interface Encoding<T> extends Serializable {
+    void write(T record, DataOutputSerializer out) throws IOException;
   }
 
-  private HandCopiedAvroSerializer(AvroSerializer<T> avro, DeepCopy<T> copy) {
+  private final AvroSerializer<T> avro;
+  private final DeepCopy<T> copy;
+  private final Encoding<T> encoding;
+  private transient DatumReader<T> reader;
+  private transient DataInputDecoder decoder;
+  private transient DataOutputSerializer buffer;
+
+  public HandCodedAvroSerializer(Class<T> type, DeepCopy<T> copy, Encoding<T> encoding) {
+    this(new AvroSerializer<>(type), copy, encoding);
+  }
+
+  private HandCodedAvroSerializer(AvroSerializer<T> avro, DeepCopy<T> copy, Encoding<T> encoding) {
     this.avro = avro;
     this.copy = copy;
+    this.encoding = encoding;
   }
 
   @Override
@@ -55,8 +66,8 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
 
   @Override
   public TypeSerializer<T> duplicate() {
-    // Avro's serializer and this one's reader hold buffers that one thread at a time may use.
-    return new HandCopiedAvroSerializer<>((AvroSerializer<T>) avro.duplicate(), copy);
+    // Avro's serializer and this one's reader and writer hold buffers that one thread at a time may use.
+    return new HandCodedAvroSerializer<>((AvroSerializer<T>) avro.duplicate(), copy, encoding);
   }
 
   @Override
@@ -81,7 +92,13 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
 
   @Override
   public void serialize(T record, DataOutputView target) throws IOException {
-    avro.serialize(record, target);
+    // Into a buffer of its own first: one write down the checkpoint stream per record, not one per field.
+    if (buffer == null) {
+      buffer = new DataOutputSerializer(1024);
+    }
+    buffer.clear();
+    encoding.write(record, buffer);
+    target.write(buffer.getSharedBuffer(), 0, buffer.length());
   }
 
   /**
@@ -115,7 +132,7 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof HandCopiedAvroSerializer<?> that && avro.equals(that.avro);
+    return other instanceof HandCodedAvroSerializer<?> that && avro.equals(that.avro);
   }
 
   @Override
@@ -125,7 +142,7 @@ public final class HandCopiedAvroSerializer<T extends SpecificRecord> extends Ty
 
   @Override
   public String toString() {
-    return "HandCopiedAvroSerializer{" + avro + "}";
+    return "HandCodedAvroSerializer{" + avro + "}";
   }
 
   /**
