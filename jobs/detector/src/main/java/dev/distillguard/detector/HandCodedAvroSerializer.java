@@ -1,6 +1,7 @@
 package dev.distillguard.detector;
 
 import dev.distillguard.detector.features.SortedArrayMap;
+import dev.distillguard.detector.features.StateBytes;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.function.UnaryOperator;
@@ -11,7 +12,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.formats.avro.utils.DataInputDecoder;
@@ -36,10 +36,10 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
   @FunctionalInterface
   public interface DeepCopy<T> extends UnaryOperator<T>, Serializable {}
 
-  /** Writes a record in exactly the bytes Flink's {@link AvroSerializer} writes for it. */
+  /** Writes a record with {@code writer} in exactly the bytes Flink's {@link AvroSerializer} writes for it. */
   @FunctionalInterface
   public interface Encoding<T> extends Serializable {
-    void write(T record, DataOutputSerializer out) throws IOException;
+    void write(StateBytes writer, T record, DataOutputView target) throws IOException;
   }
 
   private final AvroSerializer<T> avro;
@@ -47,7 +47,7 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
   private final Encoding<T> encoding;
   private transient DatumReader<T> reader;
   private transient DataInputDecoder decoder;
-  private transient DataOutputSerializer buffer;
+  private transient StateBytes writer;
 
   public HandCodedAvroSerializer(Class<T> type, DeepCopy<T> copy, Encoding<T> encoding) {
     this(new AvroSerializer<>(type), copy, encoding);
@@ -92,13 +92,10 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
 
   @Override
   public void serialize(T record, DataOutputView target) throws IOException {
-    // Into a buffer of its own first: one write down the checkpoint stream per record, not one per field.
-    if (buffer == null) {
-      buffer = new DataOutputSerializer(1024);
+    if (writer == null) {
+      writer = new StateBytes();
     }
-    buffer.clear();
-    encoding.write(record, buffer);
-    target.write(buffer.getSharedBuffer(), 0, buffer.length());
+    encoding.write(writer, record, target);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Panes and key indexes in exactly the bytes Flink's {@code AvroSerializer} writes for them, written field
@@ -21,43 +22,53 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * and union branch indexes are fixed-width big-endian, a boolean is one byte, a string an int length and its
  * UTF-8 bytes, and an array or map one block: its item count as a variable-length number when it has
  * items, the items (a map's key before each value), then a zero byte.
+ *
+ * <p>A record is put together in a buffer of this writer's own and goes down the checkpoint stream in one
+ * write. One writer per thread: each serializer duplicate Flink hands a thread holds its own.
  */
 public final class StateBytes {
 
-  private StateBytes() {}
+  private final DataOutputSerializer out = new DataOutputSerializer(1024);
+  private byte[] ascii = new byte[64];
+  private final ValueWriter<Long> longs = out::writeLong;
+  private final ValueWriter<Boolean> booleans = out::writeBoolean;
+  private final ValueWriter<String> strings = this::writeString;
 
-  public static void write(Pane pane, DataOutputSerializer out) throws IOException {
+  public void write(Pane pane, DataOutputView target) throws IOException {
+    out.clear();
     out.writeLong(pane.getStart());
     out.writeInt(pane.getCount());
     out.writeLong(pane.getPromptTokensSum());
     out.writeDouble(pane.getPromptTokensSq());
     out.writeLong(pane.getCompletionTokensSum());
     out.writeDouble(pane.getCompletionTokensSq());
-    writeInts(pane.getCapabilities(), out);
+    writeInts(pane.getCapabilities());
     out.writeInt(pane.getCot());
-    writeInts(pane.getOffsets(), out);
+    writeInts(pane.getOffsets());
     out.writeBoolean(pane.getOffsetsTruncated());
-    writeLongs(pane.getSampleRank(), out);
-    writeLongs(pane.getSampleSimhash(), out);
-    writeMap(pane.getAccounts(), out, StateBytes::writeLong);
-    writeMap(pane.getYoungAccounts(), out, StateBytes::writeBoolean);
-    writeMap(pane.getSubnets(), out, StateBytes::writeLong);
-    writeMap(pane.getAsns(), out, StateBytes::writeLong);
+    writeLongs(pane.getSampleRank());
+    writeLongs(pane.getSampleSimhash());
+    writeMap(pane.getAccounts(), longs);
+    writeMap(pane.getYoungAccounts(), booleans);
+    writeMap(pane.getSubnets(), longs);
+    writeMap(pane.getAsns(), longs);
     String orgId = pane.getOrgId();
     // The union ["null", "string"]: the branch's index, then the string if any.
     out.writeInt(orgId == null ? 0 : 1);
     if (orgId != null) {
-      writeString(orgId, out);
+      writeString(orgId);
     }
-    writeMap(pane.getCountries(), out, StateBytes::writeLong);
-    writeMap(pane.getAccountPayments(), out, StateBytes::writeString);
+    writeMap(pane.getCountries(), longs);
+    writeMap(pane.getAccountPayments(), strings);
     out.writeBoolean(pane.getMembersTruncated());
-    writeInts(pane.getMemberLevels(), out);
+    writeInts(pane.getMemberLevels());
+    target.write(out.getSharedBuffer(), 0, out.length());
   }
 
-  public static void write(KeyIndex index, DataOutputSerializer out) throws IOException {
+  public void write(KeyIndex index, DataOutputView target) throws IOException {
+    out.clear();
     List<PaneTally> tallies = index.getPanes();
-    writeCount(tallies.size(), out);
+    writeCount(tallies.size());
     for (PaneTally tally : tallies) {
       out.writeLong(tally.getStart());
       out.writeInt(tally.getCount());
@@ -66,58 +77,50 @@ public final class StateBytes {
     out.writeByte(0);
     out.writeLong(index.getTimer());
     out.writeBoolean(index.getTimerReports());
+    target.write(out.getSharedBuffer(), 0, out.length());
   }
 
   /** Writes one map value. */
   @FunctionalInterface
   private interface ValueWriter<V> {
-    void write(V value, DataOutputSerializer out) throws IOException;
+    void write(V value) throws IOException;
   }
 
-  private static <V> void writeMap(Map<String, V> map, DataOutputSerializer out, ValueWriter<V> values)
-      throws IOException {
-    writeCount(map.size(), out);
+  private <V> void writeMap(Map<String, V> map, ValueWriter<V> values) throws IOException {
+    writeCount(map.size());
     if (map instanceof SortedArrayMap<V> sorted) {
       // By index: an entry view per member per checkpoint is garbage the heap job can do without.
       for (int i = 0; i < sorted.size(); i++) {
-        writeString(sorted.keyAt(i), out);
-        values.write(sorted.valueAt(i), out);
+        writeString(sorted.keyAt(i));
+        values.write(sorted.valueAt(i));
       }
     } else {
       for (Map.Entry<String, V> entry : map.entrySet()) {
-        writeString(entry.getKey(), out);
-        values.write(entry.getValue(), out);
+        writeString(entry.getKey());
+        values.write(entry.getValue());
       }
     }
     out.writeByte(0);
   }
 
-  private static void writeInts(List<Integer> ints, DataOutputSerializer out) throws IOException {
-    writeCount(ints.size(), out);
+  private void writeInts(List<Integer> ints) throws IOException {
+    writeCount(ints.size());
     for (int i = 0; i < ints.size(); i++) {
       out.writeInt(ints.get(i));
     }
     out.writeByte(0);
   }
 
-  private static void writeLongs(List<Long> longs, DataOutputSerializer out) throws IOException {
-    writeCount(longs.size(), out);
+  private void writeLongs(List<Long> longs) throws IOException {
+    writeCount(longs.size());
     for (int i = 0; i < longs.size(); i++) {
       out.writeLong(longs.get(i));
     }
     out.writeByte(0);
   }
 
-  private static void writeLong(Long value, DataOutputSerializer out) throws IOException {
-    out.writeLong(value);
-  }
-
-  private static void writeBoolean(Boolean value, DataOutputSerializer out) throws IOException {
-    out.writeBoolean(value);
-  }
-
   /** A block's item count, seven bits a byte, low bits first; an empty block has none. */
-  private static void writeCount(long count, DataOutputSerializer out) throws IOException {
+  private void writeCount(long count) throws IOException {
     if (count == 0) {
       return;
     }
@@ -129,22 +132,30 @@ public final class StateBytes {
     out.writeByte((int) rest);
   }
 
-  /** Length and UTF-8 bytes; member names are ASCII, which needs no encoding pass and no byte array. */
-  private static void writeString(String s, DataOutputSerializer out) throws IOException {
+  /**
+   * Length and UTF-8 bytes. Member names are ASCII, whose bytes are its chars: copied through an array of
+   * this writer's own rather than encoded into a new one per string, which at every checkpoint was as many
+   * short-lived arrays as the window holds names.
+   */
+  private void writeString(String s) throws IOException {
     int length = s.length();
-    for (int i = 0; i < length; i++) {
-      if (s.charAt(i) >= 0x80) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
-        return;
-      }
+    if (length > ascii.length) {
+      ascii = new byte[Math.max(length, 2 * ascii.length)];
     }
-    out.writeInt(length);
-    // Not DataOutputSerializer.writeBytes(String): in Flink 2.2.1 it moves its position on by twice the
-    // length (FLINK-23598).
+    byte[] bytes = ascii;
+    boolean isAscii = true;
     for (int i = 0; i < length; i++) {
-      out.writeByte(s.charAt(i));
+      char c = s.charAt(i);
+      isAscii &= c < 0x80;
+      bytes[i] = (byte) c;
+    }
+    if (isAscii) {
+      out.writeInt(length);
+      out.write(bytes, 0, length);
+    } else {
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      out.writeInt(utf8.length);
+      out.write(utf8);
     }
   }
 }
