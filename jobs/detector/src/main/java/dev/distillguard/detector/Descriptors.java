@@ -31,7 +31,9 @@ public final class Descriptors {
   private Descriptors() {}
 
   public static final AvroTypeInfo<CallEvent> CALL_EVENT = new AvroTypeInfo<>(CallEvent.class);
-  public static final AvroTypeInfo<PartialPane> PARTIAL_PANE = new AvroTypeInfo<>(PartialPane.class);
+  /** Avro's bytes, written and read by hand (see {@link HandCodedTypeInfo}). */
+  public static final HandCodedTypeInfo<PartialPane> PARTIAL_PANE =
+      new HandCodedTypeInfo<>(PartialPane.class, Panes::copy, StateBytes::write);
   public static final AvroTypeInfo<WindowFeatures> WINDOW_FEATURES = new AvroTypeInfo<>(WindowFeatures.class);
   public static final AvroTypeInfo<Evidence> EVIDENCE = new AvroTypeInfo<>(Evidence.class);
   public static final AvroTypeInfo<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);

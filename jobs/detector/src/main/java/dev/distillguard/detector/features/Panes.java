@@ -6,10 +6,14 @@ import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
+import dev.distillguard.detector.model.PartialPane;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.PrimitivesArrays;
 
 /**
  * Adds one call to the pane of its key. Every update is order-independent: sums, bottom-k samples,
@@ -26,42 +30,79 @@ public final class Panes {
   static final int ASNS = 2;
   static final int COUNTRIES = 3;
 
+  // A pane's int and long arrays are Avro's primitive-backed lists, as Avro's reader makes them: boxed
+  // elements were a tenth of the heap job's live heap, and reading them chased a pointer per element into
+  // panes long gone cold, which a profile showed as much of merging and of a window's sample.
+  private static final Schema INT_ARRAY = Pane.SCHEMA$.getField("capabilities").schema();
+  private static final Schema LONG_ARRAY = Pane.SCHEMA$.getField("sample_rank").schema();
+
   private Panes() {}
 
   public static Pane empty(long start) {
     Pane pane = new Pane();
     pane.setStart(start);
-    pane.setCapabilities(new ArrayList<>(Collections.nCopies(CAPABILITIES, 0)));
-    pane.setOffsets(new ArrayList<>());
-    pane.setSampleRank(new ArrayList<>());
-    pane.setSampleSimhash(new ArrayList<>());
+    pane.setCapabilities(zeros(CAPABILITIES));
+    pane.setOffsets(new PrimitivesArrays.IntArray(0, INT_ARRAY));
+    pane.setSampleRank(new PrimitivesArrays.LongArray(0, LONG_ARRAY));
+    pane.setSampleSimhash(new PrimitivesArrays.LongArray(0, LONG_ARRAY));
     pane.setAccounts(new SortedArrayMap<>());
     pane.setYoungAccounts(new SortedArrayMap<>());
     pane.setSubnets(new SortedArrayMap<>());
     pane.setAsns(new SortedArrayMap<>());
     pane.setCountries(new SortedArrayMap<>());
     pane.setAccountPayments(new SortedArrayMap<>());
-    pane.setMemberLevels(new ArrayList<>(Collections.nCopies(4, 0)));
+    pane.setMemberLevels(zeros(4));
     return pane;
   }
 
   /**
    * A deep copy of a pane, for the heap state backend's copy-on-write (see
-   * {@link dev.distillguard.detector.HandCodedAvroSerializer}). Lists and maps are new, the maps
-   * {@link SortedArrayMap}s whatever they were (a pane restored by another serializer holds hash maps);
-   * their elements are immutable (boxed numbers, strings). The all-fields constructor makes a field added
+   * {@link dev.distillguard.detector.HandCodedAvroSerializer}). Lists and maps are new, the lists
+   * primitive-backed and the maps {@link SortedArrayMap}s whatever they were (a pane restored by another
+   * serializer may hold boxed lists and hash maps); map elements are immutable (boxed numbers, strings). The all-fields constructor makes a field added
    * to the schema a compile error here rather than a silently shared or dropped value.
    */
   public static Pane copy(Pane pane) {
     return new Pane(pane.getStart(), pane.getCount(), pane.getPromptTokensSum(), pane.getPromptTokensSq(),
-        pane.getCompletionTokensSum(), pane.getCompletionTokensSq(), new ArrayList<>(pane.getCapabilities()),
-        pane.getCot(), new ArrayList<>(pane.getOffsets()), pane.getOffsetsTruncated(),
-        new ArrayList<>(pane.getSampleRank()), new ArrayList<>(pane.getSampleSimhash()),
+        pane.getCompletionTokensSum(), pane.getCompletionTokensSq(), copyInts(pane.getCapabilities()),
+        pane.getCot(), copyInts(pane.getOffsets()), pane.getOffsetsTruncated(),
+        copyLongs(pane.getSampleRank()), copyLongs(pane.getSampleSimhash()),
         SortedArrayMap.copyOf(pane.getAccounts()), SortedArrayMap.copyOf(pane.getYoungAccounts()),
         SortedArrayMap.copyOf(pane.getSubnets()), SortedArrayMap.copyOf(pane.getAsns()), pane.getOrgId(),
         SortedArrayMap.copyOf(pane.getCountries()), SortedArrayMap.copyOf(pane.getAccountPayments()),
         pane.getMembersTruncated(),
-        new ArrayList<>(pane.getMemberLevels()));
+        copyInts(pane.getMemberLevels()));
+  }
+
+  private static List<Integer> zeros(int size) {
+    PrimitivesArrays.IntArray zeros = new PrimitivesArrays.IntArray(size, INT_ARRAY);
+    for (int i = 0; i < size; i++) {
+      zeros.add(i, 0);
+    }
+    return zeros;
+  }
+
+  private static List<Integer> copyInts(List<Integer> ints) {
+    PrimitivesArrays.IntArray copy = new PrimitivesArrays.IntArray(ints.size(), INT_ARRAY);
+    for (int i = 0; i < ints.size(); i++) {
+      int value = ints instanceof PrimitivesArrays.IntArray primitive ? primitive.getInt(i) : ints.get(i);
+      copy.add(i, value);
+    }
+    return copy;
+  }
+
+  private static List<Long> copyLongs(List<Long> longs) {
+    PrimitivesArrays.LongArray copy = new PrimitivesArrays.LongArray(longs.size(), LONG_ARRAY);
+    for (int i = 0; i < longs.size(); i++) {
+      long value = longs instanceof PrimitivesArrays.LongArray primitive ? primitive.getLong(i) : longs.get(i);
+      copy.add(i, value);
+    }
+    return copy;
+  }
+
+  /** A deep copy of a partial pane. */
+  public static PartialPane copy(PartialPane partial) {
+    return new PartialPane(partial.getTemplateKey(), copy(partial.getPane()));
   }
 
   /** A deep copy of a key's index: its tallies are updated in place, so each is copied too. */
@@ -151,18 +192,29 @@ public final class Panes {
     for (int i = 0; i < ranks.size(); i++) {
       int at = samplePosition(into.getSampleRank(), ranks.get(i), settings.sampleSize());
       if (at >= 0) {
-        insertIntoSample(into.getSampleRank(), into.getSampleSimhash(), at, interner.intern(ranks.get(i)),
-            interner.intern(from.getSampleSimhash().get(i)), settings.sampleSize());
+        insertIntoSample(into.getSampleRank(), into.getSampleSimhash(), at, ranks.get(i),
+            from.getSampleSimhash().get(i), settings.sampleSize());
       }
     }
     if (space == KeySpace.ACCOUNT) {
       int cap = settings.maxOffsetsPerPane();
       boolean truncated = into.getOffsetsTruncated() || from.getOffsetsTruncated()
           || into.getOffsets().size() + from.getOffsets().size() > cap;
-      List<Integer> offsets = new ArrayList<>(into.getOffsets());
-      offsets.addAll(from.getOffsets());
-      Collections.sort(offsets);
-      into.setOffsets(new ArrayList<>(offsets.subList(0, Math.min(cap, offsets.size()))));
+      List<Integer> mine = into.getOffsets();
+      List<Integer> theirs = from.getOffsets();
+      int[] offsets = new int[mine.size() + theirs.size()];
+      for (int i = 0; i < mine.size(); i++) {
+        offsets[i] = mine.get(i);
+      }
+      for (int i = 0; i < theirs.size(); i++) {
+        offsets[mine.size() + i] = theirs.get(i);
+      }
+      Arrays.sort(offsets);
+      PrimitivesArrays.IntArray kept = new PrimitivesArrays.IntArray(Math.min(cap, offsets.length), INT_ARRAY);
+      for (int i = 0; i < Math.min(cap, offsets.length); i++) {
+        kept.add(i, offsets[i]);
+      }
+      into.setOffsets(kept);
       into.setOffsetsTruncated(truncated);
       if (from.getOrgId() != null && (into.getOrgId() == null || from.getOrgId().compareTo(into.getOrgId()) < 0)) {
         into.setOrgId(interner.intern(from.getOrgId()));
@@ -175,17 +227,18 @@ public final class Panes {
     mergeMembers(into, from, ASNS, into.getAsns(), from.getAsns(), cap, interner);
     mergeMembers(into, from, COUNTRIES, into.getCountries(), from.getCountries(), cap, interner);
     Map<String, Long> accounts = into.getAccounts();
-    for (Map.Entry<String, Boolean> young : from.getYoungAccounts().entrySet()) {
-      if (accounts.containsKey(young.getKey())) {
-        into.getYoungAccounts().merge(interner.intern(young.getKey()), young.getValue(), Boolean::logicalOr);
+    Map<String, Boolean> youngAccounts = into.getYoungAccounts();
+    from.getYoungAccounts().forEach((account, young) -> {
+      if (accounts.containsKey(account)) {
+        youngAccounts.merge(interner.intern(account), young, Boolean::logicalOr);
       }
-    }
-    for (Map.Entry<String, String> payment : from.getAccountPayments().entrySet()) {
-      if (accounts.containsKey(payment.getKey())) {
-        into.getAccountPayments().merge(interner.intern(payment.getKey()), interner.intern(payment.getValue()),
-            Panes::firstPayment);
+    });
+    Map<String, String> payments = into.getAccountPayments();
+    from.getAccountPayments().forEach((account, payment) -> {
+      if (accounts.containsKey(account)) {
+        payments.merge(interner.intern(account), interner.intern(payment), Panes::firstPayment);
       }
-    }
+    });
     // Ages and payments are kept only for accounts in the set, and the set loses accounts only when its
     // sampling level rises; a rise inside mergeMembers's fitToCap prunes them itself, the one at its start
     // does not.
@@ -203,12 +256,11 @@ public final class Panes {
       int raised = level;
       members.keySet().removeIf(m -> !sampled(m, raised));
     }
-    for (Map.Entry<String, Long> other : others.entrySet()) {
-      if (sampled(other.getKey(), level)) {
-        members.merge(interner.intern(other.getKey()), interner.intern(other.getValue()),
-            Panes::firstRepresentative);
+    others.forEach((member, representative) -> {
+      if (sampled(member, level)) {
+        members.merge(interner.intern(member), interner.intern(representative), Panes::firstRepresentative);
       }
-    }
+    });
     into.getMemberLevels().set(kind, fitToCap(into, kind, members, level, cap));
   }
 
@@ -325,8 +377,8 @@ public final class Panes {
     return low < size && ranks.get(low) == rank ? -1 : low;
   }
 
-  /** Inserts at a {@link #samplePosition} the instances given (a merge's interned ones), and keeps the cap. */
-  private static void insertIntoSample(List<Long> ranks, List<Long> simhashes, int at, Long rank, Long simhash,
+  /** Inserts at a {@link #samplePosition}, and keeps the cap. */
+  private static void insertIntoSample(List<Long> ranks, List<Long> simhashes, int at, long rank, long simhash,
       int cap) {
     ranks.add(at, rank);
     simhashes.add(at, simhash);

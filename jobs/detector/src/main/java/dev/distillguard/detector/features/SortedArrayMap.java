@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
@@ -129,6 +130,18 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
     Arrays.fill(values, 0, size, null);
     size = 0;
     modifications++;
+  }
+
+  /** In key order, without an entry object per entry. */
+  @Override
+  public void forEach(BiConsumer<? super String, ? super V> action) {
+    int expected = modifications;
+    for (int i = 0; i < size; i++) {
+      action.accept(keys[i], valueAt(i));
+    }
+    if (modifications != expected) {
+      throw new ConcurrentModificationException();
+    }
   }
 
   // Views are made per call, not cached: a window holds millions of these maps, and a cached view is one

@@ -3,6 +3,7 @@ package dev.distillguard.detector.features;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
+import dev.distillguard.detector.model.PartialPane;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -11,7 +12,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Panes and key indexes in exactly the bytes Flink's {@code AvroSerializer} writes for them, written field
+ * Panes, partial panes and key indexes in exactly the bytes Flink's {@code AvroSerializer} writes for them, written field
  * by field instead of by Avro's schema walk. The heap state backend writes every pane of the window at
  * every checkpoint; through Avro each map key became a new byte array and each field a call down the
  * checkpoint stream, and that was most of the checkpoint threads' CPU (docs/performance.md, "Changes
@@ -36,6 +37,19 @@ public final class StateBytes {
 
   public void write(Pane pane, DataOutputView target) throws IOException {
     out.clear();
+    writePane(pane);
+    target.write(out.getSharedBuffer(), 0, out.length());
+  }
+
+  /** A partial pane on its way through the shuffle: its template key, then its pane. */
+  public void write(PartialPane partial, DataOutputView target) throws IOException {
+    out.clear();
+    out.writeLong(partial.getTemplateKey());
+    writePane(partial.getPane());
+    target.write(out.getSharedBuffer(), 0, out.length());
+  }
+
+  private void writePane(Pane pane) throws IOException {
     out.writeLong(pane.getStart());
     out.writeInt(pane.getCount());
     out.writeLong(pane.getPromptTokensSum());
@@ -62,7 +76,6 @@ public final class StateBytes {
     writeMap(pane.getAccountPayments(), strings);
     out.writeBoolean(pane.getMembersTruncated());
     writeInts(pane.getMemberLevels());
-    target.write(out.getSharedBuffer(), 0, out.length());
   }
 
   public void write(KeyIndex index, DataOutputView target) throws IOException {

@@ -17,6 +17,20 @@ import org.junit.jupiter.api.Test;
 
 class SortedArrayMapTest {
 
+  @Test
+  void forEachVisitsEveryEntryInKeyOrderAndFailsOnAModification() {
+    SortedArrayMap<Long> map = new SortedArrayMap<>();
+    for (String key : List.of("m-3", "m-1", "m-2")) {
+      map.put(key, (long) key.charAt(2));
+    }
+    List<String> visited = new ArrayList<>();
+    map.forEach((key, value) -> visited.add(key + "=" + value));
+
+    assertThat(visited).containsExactly("m-1=49", "m-2=50", "m-3=51");
+    assertThatThrownBy(() -> map.forEach((key, value) -> map.put("m-9", 0L)))
+        .isInstanceOf(ConcurrentModificationException.class);
+  }
+
   /** Every operation the panes use, at random, against a TreeMap doing the same. */
   @Test
   void behavesAsATreeMapUnderRandomOperations() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
+import dev.distillguard.detector.model.PartialPane;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +33,20 @@ class StateBytesTest {
       Pane pane = randomPane(rnd);
 
       assertThat(handWritten(writer, pane)).as("seed %d", seed).isEqualTo(bytes(avro, pane));
+    }
+  }
+
+  @Test
+  void randomPartialPanesAreWrittenInAvrosBytes() throws Exception {
+    AvroSerializer<PartialPane> avro = new AvroSerializer<>(PartialPane.class);
+    StateBytes writer = new StateBytes();
+    for (int seed = 0; seed < 100; seed++) {
+      Random rnd = new Random(seed);
+      PartialPane partial = new PartialPane(rnd.nextLong(), randomPane(rnd));
+
+      DataOutputSerializer out = new DataOutputSerializer(64);
+      writer.write(partial, out);
+      assertThat(out.getCopyOfBuffer()).as("seed %d", seed).isEqualTo(bytes(avro, partial));
     }
   }
 
