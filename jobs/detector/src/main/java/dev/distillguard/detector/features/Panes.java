@@ -30,9 +30,9 @@ public final class Panes {
   static final int ASNS = 2;
   static final int COUNTRIES = 3;
 
-  // A pane's int and long arrays are Avro's primitive-backed lists, as Avro's reader makes them: boxed
-  // elements were a tenth of the heap job's live heap, and reading them chased a pointer per element into
-  // panes long gone cold, which a profile showed as much of merging and of a window's sample.
+  // A pane's int and long arrays are Avro's primitive-backed lists, as Avro's reader makes them. Boxed, each
+  // element was an object of its own, and reading them chased a pointer per element into panes long gone
+  // cold: a profile showed that as much of merging and of a window's sample.
   private static final Schema INT_ARRAY = Pane.SCHEMA$.getField("capabilities").schema();
   private static final Schema LONG_ARRAY = Pane.SCHEMA$.getField("sample_rank").schema();
 
@@ -59,8 +59,9 @@ public final class Panes {
    * A deep copy of a pane, for the heap state backend's copy-on-write (see
    * {@link dev.distillguard.detector.HandCodedAvroSerializer}). Lists and maps are new, the lists
    * primitive-backed and the maps {@link SortedArrayMap}s whatever they were (a pane restored by another
-   * serializer may hold boxed lists and hash maps); map elements are immutable (boxed numbers, strings). The all-fields constructor makes a field added
-   * to the schema a compile error here rather than a silently shared or dropped value.
+   * serializer may hold boxed lists and hash maps); map elements are immutable (boxed numbers, strings).
+   * The all-fields constructor makes a field added to the schema a compile error here rather than a
+   * silently shared or dropped value.
    */
   public static Pane copy(Pane pane) {
     return new Pane(pane.getStart(), pane.getCount(), pane.getPromptTokensSum(), pane.getPromptTokensSq(),
