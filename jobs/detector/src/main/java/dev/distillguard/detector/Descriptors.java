@@ -33,7 +33,8 @@ public final class Descriptors {
   public static final AvroTypeInfo<CallEvent> CALL_EVENT = new AvroTypeInfo<>(CallEvent.class);
   /** Avro's bytes, written and read by hand (see {@link HandCodedTypeInfo}). */
   public static final HandCodedTypeInfo<PartialPane> PARTIAL_PANE =
-      new HandCodedTypeInfo<>(PartialPane.class, Panes::copy, StateBytes::write);
+      new HandCodedTypeInfo<>(PartialPane.class, Panes::copy, StateBytes::write,
+          StateBytes::readPartialPane);
   public static final AvroTypeInfo<WindowFeatures> WINDOW_FEATURES = new AvroTypeInfo<>(WindowFeatures.class);
   public static final AvroTypeInfo<Evidence> EVIDENCE = new AvroTypeInfo<>(Evidence.class);
   public static final AvroTypeInfo<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
@@ -81,13 +82,14 @@ public final class Descriptors {
    */
   public static ValueStateDescriptor<KeyIndex> keyIndex() {
     return new ValueStateDescriptor<>("key-index",
-        new HandCodedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy, StateBytes::write));
+        new HandCodedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy, StateBytes::write,
+            StateBytes::readKeyIndex));
   }
 
   /** A key's panes by start, one entry each; gone when the key goes quiet. Avro bytes, copied by hand. */
   public static MapStateDescriptor<Long, Pane> keyPanes() {
     return new MapStateDescriptor<>("key-panes-by-start", LongSerializer.INSTANCE,
-        new HandCodedAvroSerializer<Pane>(Pane.class, Panes::copy, StateBytes::write));
+        new HandCodedAvroSerializer<Pane>(Pane.class, Panes::copy, StateBytes::write, StateBytes::readPane));
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

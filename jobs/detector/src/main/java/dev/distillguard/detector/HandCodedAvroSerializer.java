@@ -5,26 +5,23 @@ import dev.distillguard.detector.features.StateBytes;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.function.UnaryOperator;
-import org.apache.avro.io.DatumReader;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
-import org.apache.flink.formats.avro.utils.DataInputDecoder;
 
 /**
- * Flink's Avro serializer for a state record, with the record's deep copy and its encoding written by hand
- * and its maps read as {@link SortedArrayMap}s. The heap state backend copies a state entry whenever it is
- * read while a checkpoint of it is in flight (copy-on-write), and Avro's schema-walking {@code deepCopy} of
- * a pane was a quarter of the template features' CPU at 2 s checkpoints; it writes every entry at every
- * checkpoint, and Avro's writer was most of the checkpoint threads' CPU. Maps read as sorted arrays hold a
- * fraction of the heap hash maps do, copy as arrays, and decode as fast (docs/performance.md, "Changes
- * measured"). Bytes and snapshot are Avro's own, so savepoints do not change: a savepoint written by the
- * plain Avro serializer restores here and the other way round.
+ * Flink's Avro serializer for a state record, with the record's deep copy, its encoding and its decoding
+ * written by hand ({@link StateBytes}), maps read as {@link SortedArrayMap}s. The heap state backend copies a
+ * state entry whenever it is read while a checkpoint of it is in flight (copy-on-write), and Avro's
+ * schema-walking {@code deepCopy} of a pane was a quarter of the template features' CPU at 2 s checkpoints;
+ * it writes every entry at every checkpoint, and Avro's writer was most of the checkpoint threads' CPU; the
+ * RocksDB backend and the shuffle decode a pane at every access. Maps read as sorted arrays hold a fraction
+ * of the heap hash maps do and copy as arrays (docs/performance.md, "Changes measured"). Bytes and snapshot
+ * are Avro's own, so savepoints do not change: a savepoint written by the plain Avro serializer restores
+ * here and the other way round.
  *
  * @param <T> the state record
  */
@@ -36,27 +33,34 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
   @FunctionalInterface
   public interface DeepCopy<T> extends UnaryOperator<T>, Serializable {}
 
-  /** Writes a record with {@code writer} in exactly the bytes Flink's {@link AvroSerializer} writes for it. */
+  /** Writes a record with {@code bytes} in exactly the bytes Flink's {@link AvroSerializer} writes for it. */
   @FunctionalInterface
   public interface Encoding<T> extends Serializable {
-    void write(StateBytes writer, T record, DataOutputView target) throws IOException;
+    void write(StateBytes bytes, T record, DataOutputView target) throws IOException;
+  }
+
+  /** Reads a record with {@code bytes} from the bytes Flink's {@link AvroSerializer} writes for it. */
+  @FunctionalInterface
+  public interface Decoding<T> extends Serializable {
+    T read(StateBytes bytes, DataInputView source) throws IOException;
   }
 
   private final AvroSerializer<T> avro;
   private final DeepCopy<T> copy;
   private final Encoding<T> encoding;
-  private transient DatumReader<T> reader;
-  private transient DataInputDecoder decoder;
-  private transient StateBytes writer;
+  private final Decoding<T> decoding;
+  private transient StateBytes bytes;
 
-  public HandCodedAvroSerializer(Class<T> type, DeepCopy<T> copy, Encoding<T> encoding) {
-    this(new AvroSerializer<>(type), copy, encoding);
+  public HandCodedAvroSerializer(Class<T> type, DeepCopy<T> copy, Encoding<T> encoding, Decoding<T> decoding) {
+    this(new AvroSerializer<>(type), copy, encoding, decoding);
   }
 
-  private HandCodedAvroSerializer(AvroSerializer<T> avro, DeepCopy<T> copy, Encoding<T> encoding) {
+  private HandCodedAvroSerializer(AvroSerializer<T> avro, DeepCopy<T> copy, Encoding<T> encoding,
+      Decoding<T> decoding) {
     this.avro = avro;
     this.copy = copy;
     this.encoding = encoding;
+    this.decoding = decoding;
   }
 
   @Override
@@ -66,8 +70,8 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
 
   @Override
   public TypeSerializer<T> duplicate() {
-    // Avro's serializer and this one's reader and writer hold buffers that one thread at a time may use.
-    return new HandCodedAvroSerializer<>((AvroSerializer<T>) avro.duplicate(), copy, encoding);
+    // Avro's serializer and this one's StateBytes hold buffers that one thread at a time may use.
+    return new HandCodedAvroSerializer<>((AvroSerializer<T>) avro.duplicate(), copy, encoding, decoding);
   }
 
   @Override
@@ -92,10 +96,7 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
 
   @Override
   public void serialize(T record, DataOutputView target) throws IOException {
-    if (writer == null) {
-      writer = new StateBytes();
-    }
-    encoding.write(writer, record, target);
+    encoding.write(bytes(), record, target);
   }
 
   /**
@@ -104,12 +105,14 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
    */
   @Override
   public T deserialize(DataInputView source) throws IOException {
-    if (reader == null) {
-      reader = new SortedMapsReader<>(avro.getType());
-      decoder = new DataInputDecoder();
+    return decoding.read(bytes(), source);
+  }
+
+  private StateBytes bytes() {
+    if (bytes == null) {
+      bytes = new StateBytes();
     }
-    decoder.setIn(source);
-    return reader.read(null, decoder);
+    return bytes;
   }
 
   @Override
@@ -140,35 +143,5 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
   @Override
   public String toString() {
     return "HandCodedAvroSerializer{" + avro + "}";
-  }
-
-  /**
-   * Avro's reader of specific records, with every map a {@link SortedArrayMap}. The generated classes'
-   * own decoders ("custom coders") build hash maps without asking the model, so they are off; Avro's fast
-   * reader asks the model for each map, so it is on.
-   */
-  private static final class SortedMapsReader<T> extends SpecificDatumReader<T> {
-    SortedMapsReader(Class<T> type) {
-      this(type, new SortedMapsModel(type.getClassLoader()));
-    }
-
-    private SortedMapsReader(Class<T> type, SpecificData model) {
-      super(model.getSchema(type), model.getSchema(type), model);
-    }
-  }
-
-  /** A model of its own: the generated classes share theirs, which must keep making hash maps. */
-  private static final class SortedMapsModel extends SpecificData {
-    SortedMapsModel(ClassLoader classLoader) {
-      super(classLoader);
-      setCustomCoders(false);
-      // Off by default in a model made this way; on, as in the model Flink's Avro serializer reads with.
-      setFastReaderEnabled(true);
-    }
-
-    @Override
-    public Object newMap(Object old, int size) {
-      return new SortedArrayMap<>(size);
-    }
   }
 }

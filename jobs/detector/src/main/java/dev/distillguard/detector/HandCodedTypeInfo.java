@@ -21,17 +21,19 @@ public final class HandCodedTypeInfo<T extends SpecificRecord> extends TypeInfor
   private final Class<T> type;
   private final HandCodedAvroSerializer.DeepCopy<T> copy;
   private final HandCodedAvroSerializer.Encoding<T> encoding;
+  private final HandCodedAvroSerializer.Decoding<T> decoding;
 
   public HandCodedTypeInfo(Class<T> type, HandCodedAvroSerializer.DeepCopy<T> copy,
-      HandCodedAvroSerializer.Encoding<T> encoding) {
+      HandCodedAvroSerializer.Encoding<T> encoding, HandCodedAvroSerializer.Decoding<T> decoding) {
     this.type = type;
     this.copy = copy;
     this.encoding = encoding;
+    this.decoding = decoding;
   }
 
   @Override
   public TypeSerializer<T> createSerializer(SerializerConfig config) {
-    return new HandCodedAvroSerializer<>(type, copy, encoding);
+    return new HandCodedAvroSerializer<>(type, copy, encoding, decoding);
   }
 
   @Override

@@ -111,7 +111,7 @@ class HandCodedAvroSerializerTest {
   }
 
   private static HandCodedAvroSerializer<Pane> paneSerializer() {
-    return new HandCodedAvroSerializer<>(Pane.class, Panes::copy, StateBytes::write);
+    return new HandCodedAvroSerializer<>(Pane.class, Panes::copy, StateBytes::write, StateBytes::readPane);
   }
 
   private static byte[] bytes(TypeSerializer<Pane> serializer, Pane pane) throws Exception {

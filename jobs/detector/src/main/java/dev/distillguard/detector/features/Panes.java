@@ -42,9 +42,9 @@ public final class Panes {
     Pane pane = new Pane();
     pane.setStart(start);
     pane.setCapabilities(zeros(CAPABILITIES));
-    pane.setOffsets(new PrimitivesArrays.IntArray(0, INT_ARRAY));
-    pane.setSampleRank(new PrimitivesArrays.LongArray(0, LONG_ARRAY));
-    pane.setSampleSimhash(new PrimitivesArrays.LongArray(0, LONG_ARRAY));
+    pane.setOffsets(ints(0));
+    pane.setSampleRank(longs(0));
+    pane.setSampleSimhash(longs(0));
     pane.setAccounts(new SortedArrayMap<>());
     pane.setYoungAccounts(new SortedArrayMap<>());
     pane.setSubnets(new SortedArrayMap<>());
@@ -75,8 +75,18 @@ public final class Panes {
         copyInts(pane.getMemberLevels()));
   }
 
+  /** An empty int list of a pane, primitive-backed. */
+  static PrimitivesArrays.IntArray ints(int capacity) {
+    return new PrimitivesArrays.IntArray(capacity, INT_ARRAY);
+  }
+
+  /** An empty long list of a pane, primitive-backed. */
+  static PrimitivesArrays.LongArray longs(int capacity) {
+    return new PrimitivesArrays.LongArray(capacity, LONG_ARRAY);
+  }
+
   private static List<Integer> zeros(int size) {
-    PrimitivesArrays.IntArray zeros = new PrimitivesArrays.IntArray(size, INT_ARRAY);
+    PrimitivesArrays.IntArray zeros = ints(size);
     for (int i = 0; i < size; i++) {
       zeros.add(i, 0);
     }
@@ -84,7 +94,7 @@ public final class Panes {
   }
 
   private static List<Integer> copyInts(List<Integer> ints) {
-    PrimitivesArrays.IntArray copy = new PrimitivesArrays.IntArray(ints.size(), INT_ARRAY);
+    PrimitivesArrays.IntArray copy = ints(ints.size());
     for (int i = 0; i < ints.size(); i++) {
       int value = ints instanceof PrimitivesArrays.IntArray primitive ? primitive.getInt(i) : ints.get(i);
       copy.add(i, value);
@@ -93,7 +103,7 @@ public final class Panes {
   }
 
   private static List<Long> copyLongs(List<Long> longs) {
-    PrimitivesArrays.LongArray copy = new PrimitivesArrays.LongArray(longs.size(), LONG_ARRAY);
+    PrimitivesArrays.LongArray copy = longs(longs.size());
     for (int i = 0; i < longs.size(); i++) {
       long value = longs instanceof PrimitivesArrays.LongArray primitive ? primitive.getLong(i) : longs.get(i);
       copy.add(i, value);
@@ -211,7 +221,7 @@ public final class Panes {
         offsets[mine.size() + i] = theirs.get(i);
       }
       Arrays.sort(offsets);
-      PrimitivesArrays.IntArray kept = new PrimitivesArrays.IntArray(Math.min(cap, offsets.length), INT_ARRAY);
+      PrimitivesArrays.IntArray kept = ints(Math.min(cap, offsets.length));
       for (int i = 0; i < Math.min(cap, offsets.length); i++) {
         kept.add(i, offsets[i]);
       }

@@ -6,14 +6,17 @@ import dev.distillguard.detector.model.PaneTally;
 import dev.distillguard.detector.model.PartialPane;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.generic.PrimitivesArrays;
+import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Panes, partial panes and key indexes in exactly the bytes Flink's {@code AvroSerializer} writes for them, written field
- * by field instead of by Avro's schema walk. The heap state backend writes every pane of the window at
+ * Panes, partial panes and key indexes in exactly the bytes Flink's {@code AvroSerializer} writes for them,
+ * written and read field by field instead of by Avro's schema walk. The heap state backend writes every pane of the window at
  * every checkpoint; through Avro each map key became a new byte array and each field a call down the
  * checkpoint stream, and that was most of the checkpoint threads' CPU (docs/performance.md, "Changes
  * measured"). A test holds these bytes to {@code AvroSerializer}'s for random panes, hash-ordered maps,
@@ -26,14 +29,22 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <p>A record is put together in a buffer of this writer's own and goes down the checkpoint stream in one
  * write. One writer per thread: each serializer duplicate Flink hands a thread holds its own.
+ *
+ * <p>Reading gives what the pane code keeps: maps as {@link SortedArrayMap}s, int and long arrays as Avro's
+ * primitive-backed lists. Avro's own reader cannot: its fast reader is off for any data model but Avro's two
+ * (so for one that makes sorted maps), and its schema-walking reader was a fifth of the template operator's
+ * samples when partial panes crossed the shuffle through it.
  */
 public final class StateBytes {
 
   private final DataOutputSerializer out = new DataOutputSerializer(1024);
-  private byte[] ascii = new byte[64];
+  private byte[] stringBytes = new byte[64];
   private final ValueWriter<Long> longs = out::writeLong;
   private final ValueWriter<Boolean> booleans = out::writeBoolean;
   private final ValueWriter<String> strings = this::writeString;
+  private final ValueReader<Long> longValues = DataInputView::readLong;
+  private final ValueReader<Boolean> booleanValues = DataInputView::readBoolean;
+  private final ValueReader<String> stringValues = this::readString;
 
   public void write(Pane pane, DataOutputView target) throws IOException {
     out.clear();
@@ -152,10 +163,10 @@ public final class StateBytes {
    */
   private void writeString(String s) throws IOException {
     int length = s.length();
-    if (length > ascii.length) {
-      ascii = new byte[Math.max(length, 2 * ascii.length)];
+    if (length > stringBytes.length) {
+      stringBytes = new byte[Math.max(length, 2 * stringBytes.length)];
     }
-    byte[] bytes = ascii;
+    byte[] bytes = stringBytes;
     boolean isAscii = true;
     for (int i = 0; i < length; i++) {
       char c = s.charAt(i);
@@ -170,5 +181,114 @@ public final class StateBytes {
       out.writeInt(utf8.length);
       out.write(utf8);
     }
+  }
+
+  public Pane readPane(DataInputView in) throws IOException {
+    // Arguments are evaluated left to right: the schema's field order. The all-fields constructor makes a
+    // field added to the schema a compile error here.
+    return new Pane(in.readLong(), in.readInt(), in.readLong(), in.readDouble(), in.readLong(), in.readDouble(),
+        readInts(in), in.readInt(), readInts(in), in.readBoolean(), readLongs(in), readLongs(in),
+        readMap(in, longValues), readMap(in, booleanValues), readMap(in, longValues), readMap(in, longValues),
+        readNullableString(in), readMap(in, longValues), readMap(in, stringValues), in.readBoolean(),
+        readInts(in));
+  }
+
+  public PartialPane readPartialPane(DataInputView in) throws IOException {
+    return new PartialPane(in.readLong(), readPane(in));
+  }
+
+  public KeyIndex readKeyIndex(DataInputView in) throws IOException {
+    List<PaneTally> tallies = new ArrayList<>();
+    for (int block = readCount(in); block != 0; block = readCount(in)) {
+      for (int i = 0; i < block; i++) {
+        tallies.add(new PaneTally(in.readLong(), in.readInt(), in.readInt()));
+      }
+    }
+    return new KeyIndex(tallies, in.readLong(), in.readBoolean());
+  }
+
+  /** Reads one map value. */
+  @FunctionalInterface
+  private interface ValueReader<V> {
+    V read(DataInputView in) throws IOException;
+  }
+
+  private <V> Map<String, V> readMap(DataInputView in, ValueReader<V> values) throws IOException {
+    int block = readCount(in);
+    // Written in key order, so each entry is appended; bytes in hash order (Avro's writer, before) sort here.
+    SortedArrayMap<V> map = new SortedArrayMap<>(presize(block));
+    for (; block != 0; block = readCount(in)) {
+      for (int i = 0; i < block; i++) {
+        map.put(readString(in), values.read(in));
+      }
+    }
+    return map;
+  }
+
+  private static List<Integer> readInts(DataInputView in) throws IOException {
+    int block = readCount(in);
+    PrimitivesArrays.IntArray ints = Panes.ints(presize(block));
+    for (; block != 0; block = readCount(in)) {
+      for (int i = 0; i < block; i++) {
+        ints.add(ints.size(), in.readInt());
+      }
+    }
+    return ints;
+  }
+
+  private static List<Long> readLongs(DataInputView in) throws IOException {
+    int block = readCount(in);
+    PrimitivesArrays.LongArray longs = Panes.longs(presize(block));
+    for (; block != 0; block = readCount(in)) {
+      for (int i = 0; i < block; i++) {
+        longs.add(longs.size(), in.readLong());
+      }
+    }
+    return longs;
+  }
+
+  /** Room for a block, but not for whatever count corrupt bytes claim before they run out. */
+  private static int presize(int block) {
+    return Math.min(block, 1 << 14);
+  }
+
+  /** The next block's item count; 0 ends the array or map. */
+  private static int readCount(DataInputView in) throws IOException {
+    long count = 0;
+    int shift = 0;
+    int b;
+    do {
+      if (shift > 63) {
+        throw new IOException("block count longer than 64 bits: corrupt pane state");
+      }
+      b = in.readUnsignedByte();
+      count |= (long) (b & 0x7F) << shift;
+      shift += 7;
+    } while ((b & 0x80) != 0);
+    if (count > Integer.MAX_VALUE) {
+      throw new IOException("block of " + count + " items: corrupt pane state");
+    }
+    return (int) count;
+  }
+
+  private String readNullableString(DataInputView in) throws IOException {
+    int branch = in.readInt();
+    return switch (branch) {
+      case 0 -> null;
+      case 1 -> readString(in);
+      default -> throw new IOException("union branch " + branch + " of [null, string]: corrupt pane state");
+    };
+  }
+
+  private String readString(DataInputView in) throws IOException {
+    int length = in.readInt();
+    if (length < 0) {
+      throw new IOException("string of length " + length + ": corrupt pane state");
+    }
+    if (length > stringBytes.length) {
+      stringBytes = new byte[Math.max(length, 2 * stringBytes.length)];
+    }
+    in.readFully(stringBytes, 0, length);
+    return new String(stringBytes, 0, length, StandardCharsets.UTF_8);
   }
 }

@@ -1,18 +1,24 @@
 package dev.distillguard.detector.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
 import dev.distillguard.detector.model.PartialPane;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.junit.jupiter.api.Test;
@@ -48,6 +54,96 @@ class StateBytesTest {
       writer.write(partial, out);
       assertThat(out.getCopyOfBuffer()).as("seed %d", seed).isEqualTo(bytes(avro, partial));
     }
+  }
+
+  /** Reading must give what Avro's reader gives, kept the way the pane code keeps it. */
+  @Test
+  void readsWhatAvroReadsAsSortedMapsAndPrimitiveLists() throws Exception {
+    AvroSerializer<Pane> avro = new AvroSerializer<>(Pane.class);
+    StateBytes bytes = new StateBytes();
+    for (int seed = 0; seed < 300; seed++) {
+      Pane pane = comparable(randomPane(new Random(seed)));
+      byte[] written = bytes(avro, pane);
+
+      Pane read = bytes.readPane(new DataInputDeserializer(written));
+
+      assertThat(read).as("seed %d", seed).isEqualTo(avro.deserialize(new DataInputDeserializer(written)));
+      assertKeptAsPanesKeepThem(read);
+      // Written back in key order, as Avro's writer writes the sorted maps it was given.
+      assertThat(handWritten(bytes, read)).as("seed %d written back", seed).isEqualTo(bytes(avro, read));
+    }
+  }
+
+  @Test
+  void readsPartialPanesAndKeyIndexesAsAvroDoes() throws Exception {
+    AvroSerializer<PartialPane> partials = new AvroSerializer<>(PartialPane.class);
+    AvroSerializer<KeyIndex> indexes = new AvroSerializer<>(KeyIndex.class);
+    StateBytes bytes = new StateBytes();
+    for (int seed = 0; seed < 100; seed++) {
+      Random rnd = new Random(seed);
+      byte[] partial = bytes(partials, new PartialPane(rnd.nextLong(), comparable(randomPane(rnd))));
+      List<PaneTally> tallies = new ArrayList<>();
+      for (int i = rnd.nextInt(3) * rnd.nextInt(100); i > 0; i--) {
+        tallies.add(new PaneTally(rnd.nextLong(), rnd.nextInt(), rnd.nextInt()));
+      }
+      byte[] index = bytes(indexes, new KeyIndex(tallies, rnd.nextLong(), rnd.nextBoolean()));
+
+      PartialPane readPartial = bytes.readPartialPane(new DataInputDeserializer(partial));
+      assertThat(readPartial).isEqualTo(partials.deserialize(new DataInputDeserializer(partial)));
+      assertKeptAsPanesKeepThem(readPartial.getPane());
+      assertThat(bytes.readKeyIndex(new DataInputDeserializer(index)))
+          .isEqualTo(indexes.deserialize(new DataInputDeserializer(index)));
+    }
+  }
+
+  @Test
+  void truncatedOrCorruptBytesAreAnIoErrorNotAPane() throws Exception {
+    StateBytes bytes = new StateBytes();
+    byte[] written = bytes(new AvroSerializer<>(Pane.class), randomPane(new Random(7)));
+    Random rnd = new Random(11);
+    for (int i = 0; i < 200; i++) {
+      byte[] cut = Arrays.copyOf(written, rnd.nextInt(written.length));
+      assertThatThrownBy(() -> bytes.readPane(new DataInputDeserializer(cut))).isInstanceOf(IOException.class);
+    }
+    // A string claiming a negative length: the first map key (accounts) of an otherwise empty pane.
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    Pane empty = Panes.empty(0L);
+    empty.setAccounts(SortedArrayMap.copyOf(Map.of("acct-1", 1L)));
+    bytes.write(empty, out);
+    byte[] corrupt = out.getCopyOfBuffer();
+    int keyLength = indexOf(corrupt, new byte[] {0, 0, 0, 6, 'a', 'c', 'c', 't'});
+    corrupt[keyLength] = (byte) 0x80;
+    assertThatThrownBy(() -> bytes.readPane(new DataInputDeserializer(corrupt)))
+        .isInstanceOf(IOException.class).hasMessageContaining("corrupt pane state");
+  }
+
+  /** Without NaN, which Avro's record equality holds unequal to itself even between two of its own reads. */
+  private static Pane comparable(Pane pane) {
+    if (Double.isNaN(pane.getPromptTokensSq())) {
+      pane.setPromptTokensSq(1.5);
+    }
+    return pane;
+  }
+
+  private static void assertKeptAsPanesKeepThem(Pane pane) {
+    for (Schema.Field field : pane.getSchema().getFields()) {
+      Object value = pane.get(field.pos());
+      if (value instanceof Map<?, ?>) {
+        assertThat(value).as(field.name()).isInstanceOf(SortedArrayMap.class);
+      } else if (value instanceof List<?>) {
+        assertThat(value).as(field.name())
+            .isInstanceOfAny(PrimitivesArrays.IntArray.class, PrimitivesArrays.LongArray.class);
+      }
+    }
+  }
+
+  private static int indexOf(byte[] bytes, byte[] part) {
+    for (int i = 0; i + part.length <= bytes.length; i++) {
+      if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
   }
 
   @Test
