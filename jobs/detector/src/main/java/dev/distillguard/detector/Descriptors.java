@@ -77,7 +77,7 @@ public final class Descriptors {
   }
 
   /**
-   * A key's pane tallies and its one timer; gone when the key goes quiet. Avro bytes, copied by hand (see
+   * A key's pane tallies and its one timer; gone when the key goes quiet. Avro's bytes, coded by hand (see
    * {@link HandCodedAvroSerializer}).
    */
   public static ValueStateDescriptor<KeyIndex> keyIndex() {
@@ -86,7 +86,7 @@ public final class Descriptors {
             StateBytes::readKeyIndex));
   }
 
-  /** A key's panes by start, one entry each; gone when the key goes quiet. Avro bytes, copied by hand. */
+  /** A key's panes by start, one entry each; gone when the key goes quiet. Avro's bytes, coded by hand. */
   public static MapStateDescriptor<Long, Pane> keyPanes() {
     return new MapStateDescriptor<>("key-panes-by-start", LongSerializer.INSTANCE,
         new HandCodedAvroSerializer<Pane>(Pane.class, Panes::copy, StateBytes::write, StateBytes::readPane));
