@@ -16,11 +16,11 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Panes, partial panes and key indexes in exactly the bytes Flink's {@code AvroSerializer} writes for them,
- * written and read field by field instead of by Avro's schema walk. The heap state backend writes every pane of the window at
- * every checkpoint; through Avro each map key became a new byte array and each field a call down the
- * checkpoint stream, and that was most of the checkpoint threads' CPU (docs/performance.md, "Changes
- * measured"). A test holds these bytes to {@code AvroSerializer}'s for random panes, hash-ordered maps,
- * nulls, non-ASCII names and counts past one byte; a field added to the schema fails it.
+ * written and read field by field instead of by Avro's schema walk. The heap state backend writes every
+ * pane of the window at every checkpoint; through Avro each map key became a new byte array and each field
+ * a call down the checkpoint stream, and that was most of the checkpoint threads' CPU (docs/performance.md,
+ * "Changes measured"). A test holds these bytes to {@code AvroSerializer}'s for random panes, hash-ordered
+ * maps, nulls, non-ASCII names and counts past one byte; a field added to the schema fails it.
  *
  * <p>Flink's Avro encoder ({@code DataOutputEncoder}) is not Avro's binary encoding: ints, longs, doubles
  * and union branch indexes are fixed-width big-endian, a boolean is one byte, a string an int length and its
