@@ -7,7 +7,8 @@ import dev.distillguard.detector.model.PolicyEnvelope;
 import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.features.Panes;
-import dev.distillguard.detector.features.StateBytes;
+import dev.distillguard.detector.features.RecordBytes;
+import dev.distillguard.detector.ingest.Calls;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeyIndex;
@@ -30,11 +31,12 @@ public final class Descriptors {
 
   private Descriptors() {}
 
-  public static final AvroTypeInfo<CallEvent> CALL_EVENT = new AvroTypeInfo<>(CallEvent.class);
-  /** Avro's bytes, written and read by hand (see {@link HandCodedTypeInfo}). */
+  /** Avro's bytes, written and read by hand (see {@link HandCodedTypeInfo}), as the next. */
+  public static final HandCodedTypeInfo<CallEvent> CALL_EVENT =
+      new HandCodedTypeInfo<>(CallEvent.class, Calls::copy, RecordBytes::write, RecordBytes::readCallEvent);
   public static final HandCodedTypeInfo<PartialPane> PARTIAL_PANE =
-      new HandCodedTypeInfo<>(PartialPane.class, Panes::copy, StateBytes::write,
-          StateBytes::readPartialPane);
+      new HandCodedTypeInfo<>(PartialPane.class, Panes::copy, RecordBytes::write,
+          RecordBytes::readPartialPane);
   public static final AvroTypeInfo<WindowFeatures> WINDOW_FEATURES = new AvroTypeInfo<>(WindowFeatures.class);
   public static final AvroTypeInfo<Evidence> EVIDENCE = new AvroTypeInfo<>(Evidence.class);
   public static final AvroTypeInfo<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
@@ -82,14 +84,14 @@ public final class Descriptors {
    */
   public static ValueStateDescriptor<KeyIndex> keyIndex() {
     return new ValueStateDescriptor<>("key-index",
-        new HandCodedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy, StateBytes::write,
-            StateBytes::readKeyIndex));
+        new HandCodedAvroSerializer<KeyIndex>(KeyIndex.class, Panes::copy, RecordBytes::write,
+            RecordBytes::readKeyIndex));
   }
 
   /** A key's panes by start, one entry each; gone when the key goes quiet. Avro's bytes, coded by hand. */
   public static MapStateDescriptor<Long, Pane> keyPanes() {
     return new MapStateDescriptor<>("key-panes-by-start", LongSerializer.INSTANCE,
-        new HandCodedAvroSerializer<Pane>(Pane.class, Panes::copy, StateBytes::write, StateBytes::readPane));
+        new HandCodedAvroSerializer<Pane>(Pane.class, Panes::copy, RecordBytes::write, RecordBytes::readPane));
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

@@ -1,7 +1,7 @@
 package dev.distillguard.detector;
 
+import dev.distillguard.detector.features.RecordBytes;
 import dev.distillguard.detector.features.SortedArrayMap;
-import dev.distillguard.detector.features.StateBytes;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.function.UnaryOperator;
@@ -13,8 +13,8 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 
 /**
- * Flink's Avro serializer for a state record, with the record's deep copy, its encoding and its decoding
- * written by hand ({@link StateBytes}), maps read as {@link SortedArrayMap}s. The heap state backend copies a
+ * Flink's Avro serializer for a state or shuffle record, with the record's deep copy, its encoding and its decoding
+ * written by hand ({@link RecordBytes}), maps read as {@link SortedArrayMap}s. The heap state backend copies a
  * state entry whenever it is read while a checkpoint of it is in flight (copy-on-write), and Avro's
  * schema-walking {@code deepCopy} of a pane was a quarter of the template features' CPU at 2 s checkpoints;
  * it writes every entry at every checkpoint, and Avro's writer was most of the checkpoint threads' CPU; the
@@ -36,20 +36,20 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
   /** Writes a record with {@code bytes} in exactly the bytes Flink's {@link AvroSerializer} writes for it. */
   @FunctionalInterface
   public interface Encoding<T> extends Serializable {
-    void write(StateBytes bytes, T record, DataOutputView target) throws IOException;
+    void write(RecordBytes bytes, T record, DataOutputView target) throws IOException;
   }
 
   /** Reads a record with {@code bytes} from the bytes Flink's {@link AvroSerializer} writes for it. */
   @FunctionalInterface
   public interface Decoding<T> extends Serializable {
-    T read(StateBytes bytes, DataInputView source) throws IOException;
+    T read(RecordBytes bytes, DataInputView source) throws IOException;
   }
 
   private final AvroSerializer<T> avro;
   private final DeepCopy<T> copy;
   private final Encoding<T> encoding;
   private final Decoding<T> decoding;
-  private transient StateBytes bytes;
+  private transient RecordBytes bytes;
 
   public HandCodedAvroSerializer(Class<T> type, DeepCopy<T> copy, Encoding<T> encoding, Decoding<T> decoding) {
     this(new AvroSerializer<>(type), copy, encoding, decoding);
@@ -70,7 +70,7 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
 
   @Override
   public TypeSerializer<T> duplicate() {
-    // Avro's serializer and this one's StateBytes hold buffers that one thread at a time may use.
+    // Avro's serializer and this one's RecordBytes hold buffers that one thread at a time may use.
     return new HandCodedAvroSerializer<>((AvroSerializer<T>) avro.duplicate(), copy, encoding, decoding);
   }
 
@@ -108,9 +108,9 @@ public final class HandCodedAvroSerializer<T extends SpecificRecord> extends Typ
     return decoding.read(bytes(), source);
   }
 
-  private StateBytes bytes() {
+  private RecordBytes bytes() {
     if (bytes == null) {
-      bytes = new StateBytes();
+      bytes = new RecordBytes();
     }
     return bytes;
   }

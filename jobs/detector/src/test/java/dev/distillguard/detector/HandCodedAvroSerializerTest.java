@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.distillguard.detector.features.Panes;
 import dev.distillguard.detector.features.SortedArrayMap;
-import dev.distillguard.detector.features.StateBytes;
+import dev.distillguard.detector.features.RecordBytes;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
@@ -111,7 +111,7 @@ class HandCodedAvroSerializerTest {
   }
 
   private static HandCodedAvroSerializer<Pane> paneSerializer() {
-    return new HandCodedAvroSerializer<>(Pane.class, Panes::copy, StateBytes::write, StateBytes::readPane);
+    return new HandCodedAvroSerializer<>(Pane.class, Panes::copy, RecordBytes::write, RecordBytes::readPane);
   }
 
   private static byte[] bytes(TypeSerializer<Pane> serializer, Pane pane) throws Exception {

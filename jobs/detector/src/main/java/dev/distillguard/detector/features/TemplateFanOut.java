@@ -1,5 +1,6 @@
 package dev.distillguard.detector.features;
 
+import dev.distillguard.detector.ingest.Calls;
 import dev.distillguard.detector.model.CallEvent;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
@@ -22,11 +23,7 @@ public final class TemplateFanOut implements FlatMapFunction<CallEvent, CallEven
   @Override
   public void flatMap(CallEvent call, Collector<CallEvent> out) {
     for (int band = 0; band < bands.bands(); band++) {
-      CallEvent copy = new CallEvent(call.getEventTime(), call.getRank(), call.getAccountId(), call.getOrgId(),
-          call.getSubnet(), call.getAsn(), call.getCountry(), call.getPaymentFingerprint(), call.getAccountAgeMs(),
-          call.getPromptTokens(),
-          call.getCompletionTokens(), call.getSimhash(), call.getCapability(), call.getCot(),
-          bands.key(call.getSimhash(), band));
+      CallEvent copy = Calls.withTemplateKey(call, bands.key(call.getSimhash(), band));
       out.collect(copy);
     }
   }

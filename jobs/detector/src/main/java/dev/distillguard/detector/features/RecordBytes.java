@@ -1,5 +1,6 @@
 package dev.distillguard.detector.features;
 
+import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
@@ -15,27 +16,30 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Panes, partial panes and key indexes in exactly the bytes Flink's {@code AvroSerializer} writes for them,
- * written and read field by field instead of by Avro's schema walk. The heap state backend writes every
- * pane of the window at every checkpoint; through Avro each map key became a new byte array and each field
- * a call down the checkpoint stream, and that was most of the checkpoint threads' CPU (docs/performance.md,
- * "Changes measured"). A test holds these bytes to {@code AvroSerializer}'s for random panes, hash-ordered
- * maps, nulls, non-ASCII names and counts past one byte; a field added to the schema fails it.
+ * The detector's internal records in exactly the bytes Flink's {@code AvroSerializer} writes for them,
+ * written and read field by field instead of by Avro's schema walk: panes and key indexes as state, partial
+ * panes and calls as they cross a shuffle (and, in a BATCH backfill, Flink's sort). The heap state backend
+ * writes every pane of the window at every checkpoint; through Avro each map key became a new byte array and
+ * each field a call down the checkpoint stream, and that was most of the checkpoint threads' CPU; a call's
+ * nullable fields cost Avro's writer a union lookup by schema name each, which with the writing of calls
+ * into BATCH sort buffers was a fifth of a backfill's CPU (docs/performance.md, "Changes measured"). A test
+ * holds these bytes to {@code AvroSerializer}'s for random records, hash-ordered maps, nulls, non-ASCII
+ * names and counts past one byte; a field added to a schema fails it.
  *
  * <p>Flink's Avro encoder ({@code DataOutputEncoder}) is not Avro's binary encoding: ints, longs, doubles
  * and union branch indexes are fixed-width big-endian, a boolean is one byte, a string an int length and its
  * UTF-8 bytes, and an array or map one block: its item count as a variable-length number when it has
  * items, the items (a map's key before each value), then a zero byte.
  *
- * <p>A record is put together in a buffer of this writer's own and goes down the checkpoint stream in one
+ * <p>A record is put together in a buffer of this writer's own and goes down the target stream in one
  * write. One writer per thread: each serializer duplicate Flink hands a thread holds its own.
  *
  * <p>Reading gives what the pane code keeps: maps as {@link SortedArrayMap}s, int and long arrays as Avro's
- * primitive-backed lists. Avro's own reader cannot: its fast reader is off for any data model but Avro's two
- * (so for one that makes sorted maps), and its schema-walking reader was a fifth of the template operator's
- * samples when partial panes crossed the shuffle through it.
+ * primitive-backed lists. Avro's own reader cannot: its fast reader is off for any data model but Avro's two (so for one that makes sorted maps), and
+ * its schema-walking reader was a fifth of the template operator's samples when partial panes crossed the
+ * shuffle through it.
  */
-public final class StateBytes {
+public final class RecordBytes {
 
   private final DataOutputSerializer out = new DataOutputSerializer(1024);
   private byte[] stringBytes = new byte[64];
@@ -77,16 +81,40 @@ public final class StateBytes {
     writeMap(pane.getYoungAccounts(), booleans);
     writeMap(pane.getSubnets(), longs);
     writeMap(pane.getAsns(), longs);
-    String orgId = pane.getOrgId();
-    // The union ["null", "string"]: the branch's index, then the string if any.
-    out.writeInt(orgId == null ? 0 : 1);
-    if (orgId != null) {
-      writeString(orgId);
-    }
+    writeNullableString(pane.getOrgId());
     writeMap(pane.getCountries(), longs);
     writeMap(pane.getAccountPayments(), strings);
     out.writeBoolean(pane.getMembersTruncated());
     writeInts(pane.getMemberLevels());
+  }
+
+  /** A call on its way through a shuffle: the schema's fields in order. */
+  public void write(CallEvent call, DataOutputView target) throws IOException {
+    out.clear();
+    out.writeLong(call.getEventTime());
+    out.writeLong(call.getRank());
+    writeString(call.getAccountId());
+    writeNullableString(call.getOrgId());
+    writeString(call.getSubnet());
+    Integer asn = call.getAsn();
+    out.writeInt(asn == null ? 0 : 1);
+    if (asn != null) {
+      out.writeInt(asn);
+    }
+    writeNullableString(call.getCountry());
+    writeNullableString(call.getPaymentFingerprint());
+    Long age = call.getAccountAgeMs();
+    out.writeInt(age == null ? 0 : 1);
+    if (age != null) {
+      out.writeLong(age);
+    }
+    out.writeInt(call.getPromptTokens());
+    out.writeInt(call.getCompletionTokens());
+    out.writeLong(call.getSimhash());
+    out.writeInt(call.getCapability());
+    out.writeBoolean(call.getCot());
+    out.writeLong(call.getTemplateKey());
+    target.write(out.getSharedBuffer(), 0, out.length());
   }
 
   public void write(KeyIndex index, DataOutputView target) throws IOException {
@@ -156,6 +184,14 @@ public final class StateBytes {
     out.writeByte((int) rest);
   }
 
+  /** A union ["null", "string"]: the branch's index, then the string if any. */
+  private void writeNullableString(String s) throws IOException {
+    out.writeInt(s == null ? 0 : 1);
+    if (s != null) {
+      writeString(s);
+    }
+  }
+
   /**
    * Length and UTF-8 bytes. Member names are ASCII, whose bytes are its chars: copied through an array of
    * this writer's own rather than encoded into a new one per string, which at every checkpoint was as many
@@ -195,6 +231,13 @@ public final class StateBytes {
 
   public PartialPane readPartialPane(DataInputView in) throws IOException {
     return new PartialPane(in.readLong(), readPane(in));
+  }
+
+  public CallEvent readCallEvent(DataInputView in) throws IOException {
+    // In the schema's field order, as for panes.
+    return new CallEvent(in.readLong(), in.readLong(), readString(in), readNullableString(in), readString(in),
+        readNullableInt(in), readNullableString(in), readNullableString(in), readNullableLong(in), in.readInt(),
+        in.readInt(), in.readLong(), in.readInt(), in.readBoolean(), in.readLong());
   }
 
   public KeyIndex readKeyIndex(DataInputView in) throws IOException {
@@ -259,31 +302,44 @@ public final class StateBytes {
     int b;
     do {
       if (shift > 63) {
-        throw new IOException("block count longer than 64 bits: corrupt pane state");
+        throw new IOException("block count longer than 64 bits: corrupt Avro bytes");
       }
       b = in.readUnsignedByte();
       count |= (long) (b & 0x7F) << shift;
       shift += 7;
     } while ((b & 0x80) != 0);
     if (count > Integer.MAX_VALUE) {
-      throw new IOException("block of " + count + " items: corrupt pane state");
+      throw new IOException("block of " + count + " items: corrupt Avro bytes");
     }
     return (int) count;
   }
 
   private String readNullableString(DataInputView in) throws IOException {
+    return isNull(in, "string") ? null : readString(in);
+  }
+
+  private static Integer readNullableInt(DataInputView in) throws IOException {
+    return isNull(in, "int") ? null : in.readInt();
+  }
+
+  private static Long readNullableLong(DataInputView in) throws IOException {
+    return isNull(in, "long") ? null : in.readLong();
+  }
+
+  /** Reads the branch of a union ["null", type]. */
+  private static boolean isNull(DataInputView in, String type) throws IOException {
     int branch = in.readInt();
     return switch (branch) {
-      case 0 -> null;
-      case 1 -> readString(in);
-      default -> throw new IOException("union branch " + branch + " of [null, string]: corrupt pane state");
+      case 0 -> true;
+      case 1 -> false;
+      default -> throw new IOException("union branch " + branch + " of [null, " + type + "]: corrupt Avro bytes");
     };
   }
 
   private String readString(DataInputView in) throws IOException {
     int length = in.readInt();
     if (length < 0) {
-      throw new IOException("string of length " + length + ": corrupt pane state");
+      throw new IOException("string of length " + length + ": corrupt Avro bytes");
     }
     if (length > stringBytes.length) {
       stringBytes = new byte[Math.max(length, 2 * stringBytes.length)];

@@ -3,6 +3,7 @@ package dev.distillguard.detector.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
@@ -24,7 +25,7 @@ import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.junit.jupiter.api.Test;
 
 /** The hand-written bytes must be Flink's Avro serializer's to the byte, or savepoints stop restoring. */
-class StateBytesTest {
+class RecordBytesTest {
 
   /** Odd names a pane's maps may hold: empty, multi-byte UTF-8, a surrogate pair and a lone surrogate. */
   private static final String[] ODD_NAMES = {"", "acct-\u00fc", "\u7f51\u7edc-7", "org-\uD83D\uDE00", "bad-\uD800"};
@@ -33,7 +34,7 @@ class StateBytesTest {
   void randomPanesAreWrittenInAvrosBytes() throws Exception {
     AvroSerializer<Pane> avro = new AvroSerializer<>(Pane.class);
     // One writer for all, as a serializer keeps one: nothing of a record may stay in the next.
-    StateBytes writer = new StateBytes();
+    RecordBytes writer = new RecordBytes();
     for (int seed = 0; seed < 300; seed++) {
       Random rnd = new Random(seed);
       Pane pane = randomPane(rnd);
@@ -45,7 +46,7 @@ class StateBytesTest {
   @Test
   void randomPartialPanesAreWrittenInAvrosBytes() throws Exception {
     AvroSerializer<PartialPane> avro = new AvroSerializer<>(PartialPane.class);
-    StateBytes writer = new StateBytes();
+    RecordBytes writer = new RecordBytes();
     for (int seed = 0; seed < 100; seed++) {
       Random rnd = new Random(seed);
       PartialPane partial = new PartialPane(rnd.nextLong(), randomPane(rnd));
@@ -60,7 +61,7 @@ class StateBytesTest {
   @Test
   void readsWhatAvroReadsAsSortedMapsAndPrimitiveLists() throws Exception {
     AvroSerializer<Pane> avro = new AvroSerializer<>(Pane.class);
-    StateBytes bytes = new StateBytes();
+    RecordBytes bytes = new RecordBytes();
     for (int seed = 0; seed < 300; seed++) {
       Pane pane = comparable(randomPane(new Random(seed)));
       byte[] written = bytes(avro, pane);
@@ -68,7 +69,7 @@ class StateBytesTest {
       Pane read = bytes.readPane(new DataInputDeserializer(written));
 
       assertThat(read).as("seed %d", seed).isEqualTo(avro.deserialize(new DataInputDeserializer(written)));
-      assertKeptAsPanesKeepThem(read);
+      assertKeptAsPanesKeepThem(read, SortedArrayMap.class);
       // Written back in key order, as Avro's writer writes the sorted maps it was given.
       assertThat(handWritten(bytes, read)).as("seed %d written back", seed).isEqualTo(bytes(avro, read));
     }
@@ -78,7 +79,7 @@ class StateBytesTest {
   void readsPartialPanesAndKeyIndexesAsAvroDoes() throws Exception {
     AvroSerializer<PartialPane> partials = new AvroSerializer<>(PartialPane.class);
     AvroSerializer<KeyIndex> indexes = new AvroSerializer<>(KeyIndex.class);
-    StateBytes bytes = new StateBytes();
+    RecordBytes bytes = new RecordBytes();
     for (int seed = 0; seed < 100; seed++) {
       Random rnd = new Random(seed);
       byte[] partial = bytes(partials, new PartialPane(rnd.nextLong(), comparable(randomPane(rnd))));
@@ -90,7 +91,7 @@ class StateBytesTest {
 
       PartialPane readPartial = bytes.readPartialPane(new DataInputDeserializer(partial));
       assertThat(readPartial).isEqualTo(partials.deserialize(new DataInputDeserializer(partial)));
-      assertKeptAsPanesKeepThem(readPartial.getPane());
+      assertKeptAsPanesKeepThem(readPartial.getPane(), SortedArrayMap.class);
       assertThat(bytes.readKeyIndex(new DataInputDeserializer(index)))
           .isEqualTo(indexes.deserialize(new DataInputDeserializer(index)));
     }
@@ -98,7 +99,7 @@ class StateBytesTest {
 
   @Test
   void truncatedOrCorruptBytesAreAnIoErrorNotAPane() throws Exception {
-    StateBytes bytes = new StateBytes();
+    RecordBytes bytes = new RecordBytes();
     byte[] written = bytes(new AvroSerializer<>(Pane.class), randomPane(new Random(7)));
     Random rnd = new Random(11);
     for (int i = 0; i < 200; i++) {
@@ -114,7 +115,54 @@ class StateBytesTest {
     int keyLength = indexOf(corrupt, new byte[] {0, 0, 0, 6, 'a', 'c', 'c', 't'});
     corrupt[keyLength] = (byte) 0x80;
     assertThatThrownBy(() -> bytes.readPane(new DataInputDeserializer(corrupt)))
-        .isInstanceOf(IOException.class).hasMessageContaining("corrupt pane state");
+        .isInstanceOf(IOException.class).hasMessageContaining("corrupt Avro bytes");
+  }
+
+  @Test
+  void randomCallsAreWrittenAndReadInAvrosBytes() throws Exception {
+    AvroSerializer<CallEvent> avro = new AvroSerializer<>(CallEvent.class);
+    RecordBytes bytes = new RecordBytes();
+    for (int seed = 0; seed < 500; seed++) {
+      Random rnd = new Random(seed);
+      CallEvent call = randomCall(rnd);
+      DataOutputSerializer out = new DataOutputSerializer(16);
+      bytes.write(call, out);
+      byte[] written = out.getCopyOfBuffer();
+
+      assertThat(written).as("seed %d", seed).isEqualTo(bytes(avro, call));
+      // What Avro's reader gives: a lone surrogate does not survive UTF-8 either way.
+      assertThat(bytes.readCallEvent(new DataInputDeserializer(written))).as("seed %d", seed)
+          .isEqualTo(avro.deserialize(new DataInputDeserializer(written)));
+    }
+  }
+
+  @Test
+  void truncatedOrCorruptCallsAreAnIoErrorNotACall() throws Exception {
+    RecordBytes bytes = new RecordBytes();
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    CallEvent call = randomCall(new Random(3));
+    call.setAccountId("acct-1");
+    call.setOrgId("org-7");
+    bytes.write(call, out);
+    byte[] written = out.getCopyOfBuffer();
+    for (int length = 0; length < written.length; length++) {
+      byte[] cut = Arrays.copyOf(written, length);
+      assertThatThrownBy(() -> bytes.readCallEvent(new DataInputDeserializer(cut))).isInstanceOf(IOException.class);
+    }
+    // org_id's union branch, right after the two longs and the account id: 2 is no branch of [null, string].
+    byte[] corrupt = written.clone();
+    corrupt[16 + 4 + "acct-1".length() + 3] = 2;
+    assertThatThrownBy(() -> bytes.readCallEvent(new DataInputDeserializer(corrupt)))
+        .isInstanceOf(IOException.class).hasMessageContaining("union branch 2 of [null, string]: corrupt Avro bytes");
+  }
+
+  /** Every nullable field null or not, names odd or long now and then. */
+  private static CallEvent randomCall(Random rnd) {
+    return new CallEvent(rnd.nextLong(), rnd.nextLong(), name(rnd, "acct-"),
+        rnd.nextBoolean() ? null : name(rnd, "org-"), name(rnd, "10.1."), rnd.nextBoolean() ? null : rnd.nextInt(),
+        rnd.nextBoolean() ? null : name(rnd, "C"), rnd.nextBoolean() ? null : name(rnd, "card-"),
+        rnd.nextBoolean() ? null : rnd.nextLong(), rnd.nextInt(), rnd.nextInt(), rnd.nextLong(), rnd.nextInt(8),
+        rnd.nextBoolean(), rnd.nextLong());
   }
 
   /** Without NaN, which Avro's record equality holds unequal to itself even between two of its own reads. */
@@ -125,11 +173,11 @@ class StateBytesTest {
     return pane;
   }
 
-  private static void assertKeptAsPanesKeepThem(Pane pane) {
+  private static void assertKeptAsPanesKeepThem(Pane pane, Class<?> maps) {
     for (Schema.Field field : pane.getSchema().getFields()) {
       Object value = pane.get(field.pos());
       if (value instanceof Map<?, ?>) {
-        assertThat(value).as(field.name()).isInstanceOf(SortedArrayMap.class);
+        assertThat(value).as(field.name()).isInstanceOf(maps);
       } else if (value instanceof List<?>) {
         assertThat(value).as(field.name())
             .isInstanceOfAny(PrimitivesArrays.IntArray.class, PrimitivesArrays.LongArray.class);
@@ -160,7 +208,7 @@ class StateBytesTest {
       pane.setAccounts(accounts);
       pane.setSampleRank(ranks);
 
-      assertThat(handWritten(new StateBytes(), pane)).as("%d items", size).isEqualTo(bytes(avro, pane));
+      assertThat(handWritten(new RecordBytes(), pane)).as("%d items", size).isEqualTo(bytes(avro, pane));
     }
   }
 
@@ -177,7 +225,7 @@ class StateBytesTest {
       KeyIndex index = new KeyIndex(tallies, rnd.nextLong(), rnd.nextBoolean());
 
       DataOutputSerializer out = new DataOutputSerializer(64);
-      new StateBytes().write(index, out);
+      new RecordBytes().write(index, out);
       assertThat(out.getCopyOfBuffer()).as("seed %d", seed).isEqualTo(bytes(avro, index));
     }
   }
@@ -244,7 +292,7 @@ class StateBytesTest {
     };
   }
 
-  private static byte[] handWritten(StateBytes writer, Pane pane) throws Exception {
+  private static byte[] handWritten(RecordBytes writer, Pane pane) throws Exception {
     DataOutputSerializer out = new DataOutputSerializer(64);
     writer.write(pane, out);
     return out.getCopyOfBuffer();
