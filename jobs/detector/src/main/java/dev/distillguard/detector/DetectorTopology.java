@@ -102,8 +102,8 @@ public final class DetectorTopology {
     ScoringPolicy scoring = config.scoring();
     boolean batch = config.mode() == DetectorConfig.Mode.BACKFILL
         && config.backfill().execution() == DetectorConfig.Execution.BATCH;
-    PaneSlicedFeatures.Timers timers =
-        batch ? PaneSlicedFeatures.Timers.EVERY_WINDOW_END : PaneSlicedFeatures.Timers.CHAINED;
+    PaneSlicedFeatures.Execution execution =
+        batch ? PaneSlicedFeatures.Execution.BATCH : PaneSlicedFeatures.Execution.STREAMING;
     var slide = config.features().slide();
     SingleOutputStreamOperator<CallEvent> unique = calls
         .keyBy(CallEvent::getAccountId, Types.STRING)
@@ -113,11 +113,11 @@ public final class DetectorTopology {
         .uid("duplicate-filter").name("drop duplicate request ids");
     DataStream<WindowFeatures> accountWindows = DataStreamUtils
         .reinterpretAsKeyedStream(unique, CallEvent::getAccountId, Types.STRING)
-        .process(PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
+        .process(PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, config.features(), scoring, execution), Descriptors.WINDOW_FEATURES)
         .uid("account-features").name("account window features");
     DataStream<WindowFeatures> subnetWindows = unique
         .keyBy(CallEvent::getSubnet, Types.STRING)
-        .process(PaneSlicedFeatures.<String>ofCalls(KeySpace.SUBNET, config.features(), scoring, timers), Descriptors.WINDOW_FEATURES)
+        .process(PaneSlicedFeatures.<String>ofCalls(KeySpace.SUBNET, config.features(), scoring, execution), Descriptors.WINDOW_FEATURES)
         .uid("subnet-features").name("subnet window features");
     TemplateBands bands = new TemplateBands(config.templateBands());
     // A BATCH backfill's calls reach this point sorted by account, so a subtask's calls of one band key and
@@ -128,14 +128,14 @@ public final class DetectorTopology {
             .flatMap(new TemplateFanOut(bands), Descriptors.CALL_EVENT)
             .uid("template-fan-out").name("template LSH bands")
             .keyBy(CallEvent::getTemplateKey, Types.LONG)
-            .process(PaneSlicedFeatures.<Long>ofCalls(KeySpace.TEMPLATE, config.features(), scoring, timers),
+            .process(PaneSlicedFeatures.<Long>ofCalls(KeySpace.TEMPLATE, config.features(), scoring, execution),
                 Descriptors.WINDOW_FEATURES)
         : unique
             .transform("template LSH bands, combined per pane", Descriptors.PARTIAL_PANE,
                 new TemplatePaneCombiner(bands, config.features()))
             .uid("template-pane-combiner")
             .keyBy(PartialPane::getTemplateKey, Types.LONG)
-            .process(PaneSlicedFeatures.ofPartialPanes(config.features(), scoring, timers), Descriptors.WINDOW_FEATURES);
+            .process(PaneSlicedFeatures.ofPartialPanes(config.features(), scoring, execution), Descriptors.WINDOW_FEATURES);
     templateWindows.uid("template-features").name("template window features");
 
     SingleOutputStreamOperator<WindowFeatures> accountFeatures = score(

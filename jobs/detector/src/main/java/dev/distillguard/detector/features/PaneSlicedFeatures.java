@@ -37,8 +37,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>In BATCH execution Flink fires a key's timers when the key's input ends and ignores timers
  * registered from a timer callback, so one chained timer would report only its first window. There
- * ({@link Timers#EVERY_WINDOW_END}) each new pane registers the ends of all windows it is in, and every
- * window end is looked at; the windows reported are the same.
+ * ({@link Execution#BATCH}) each new pane registers the ends of all windows it is in, and every window end
+ * is looked at; the windows reported are the same.
  *
  * <p>Account and subnet keys take calls one by one ({@link #ofCalls}). Template keys in a streaming job
  * take partial panes combined before the shuffle by {@link TemplatePaneCombiner} ({@link #ofPartialPanes}):
@@ -51,8 +51,23 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   private static final long serialVersionUID = 1L;
   private static final long NO_TIMER = Long.MIN_VALUE;
 
-  /** How a key's timers are kept: one chained timer (streaming) or one per window end (batch). */
-  public enum Timers { CHAINED, EVERY_WINDOW_END }
+  /** How the job runs, which decides how a key's timers and panes are kept. */
+  public enum Execution {
+    /** One chained timer per key; member maps as sorted arrays, compact for a window's worth of heap state. */
+    STREAMING(Panes.MemberMaps.SORTED_ARRAYS),
+    /**
+     * One timer per window end; member maps hashed. Flink's BATCH state backend holds only the current key's
+     * state, never copies or snapshots it, so compactness buys nothing there, and a backfill's band keys
+     * take every call of a dense pane one by one, each an insertion into a member map of up to thousands.
+     */
+    BATCH(Panes.MemberMaps.HASHED);
+
+    private final Panes.MemberMaps memberMaps;
+
+    Execution(Panes.MemberMaps memberMaps) {
+      this.memberMaps = memberMaps;
+    }
+  }
 
   /** How an input record lands in its key's pane. */
   interface PaneInput<IN> extends Serializable {
@@ -64,7 +79,8 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
      * The pane with the input in it: {@code pane} updated, or a new pane where it is null. Values the input
      * brings in its own decoded copies go through {@code interner}.
      */
-    Pane addTo(Pane pane, IN in, KeySpace space, FeatureSettings settings, ValueInterner interner);
+    Pane addTo(Pane pane, IN in, KeySpace space, FeatureSettings settings, Panes.MemberMaps maps,
+        ValueInterner interner);
   }
 
   private static final PaneInput<CallEvent> CALLS = new PaneInput<>() {
@@ -81,10 +97,10 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     }
 
     @Override
-    public Pane addTo(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings,
+    public Pane addTo(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings, Panes.MemberMaps maps,
         ValueInterner interner) {
       // Not interned: a call adds each of its members once, and a pane keeps a member's first instance.
-      Pane into = pane == null ? Panes.empty(paneStart(call, settings)) : pane;
+      Pane into = pane == null ? Panes.empty(paneStart(call, settings), maps) : pane;
       Panes.add(into, call, space, settings);
       return into;
     }
@@ -105,10 +121,10 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
 
     @Override
     public Pane addTo(Pane pane, PartialPane partial, KeySpace space, FeatureSettings settings,
-        ValueInterner interner) {
+        Panes.MemberMaps maps, ValueInterner interner) {
       // Even a key's first partial pane is merged, not kept as decoded: merging shares its members'
       // instances with the key's other panes and other keys' panes.
-      Pane into = pane == null ? Panes.empty(partial.getPane().getStart()) : pane;
+      Pane into = pane == null ? Panes.empty(partial.getPane().getStart(), maps) : pane;
       Panes.merge(into, partial.getPane(), space, settings, interner);
       return into;
     }
@@ -117,7 +133,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   private final KeySpace space;
   private final FeatureSettings settings;
   private final ScoringPolicy policy;
-  private final Timers timers;
+  private final Execution execution;
   private final PaneInput<IN> input;
 
   private transient ValueState<KeyIndex> index;
@@ -127,25 +143,25 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   private transient Counter windowsReported;
   private transient ValueInterner interner;
 
-  private PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Timers timers,
+  private PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Execution execution,
       PaneInput<IN> input) {
     this.space = space;
     this.settings = settings;
     this.policy = policy;
-    this.timers = timers;
+    this.execution = execution;
     this.input = input;
   }
 
   /** Features of a key space from its calls, one at a time (for template keys: one copy per band). */
   public static <K> PaneSlicedFeatures<K, CallEvent> ofCalls(KeySpace space, FeatureSettings settings,
-      ScoringPolicy policy, Timers timers) {
-    return new PaneSlicedFeatures<>(space, settings, policy, timers, CALLS);
+      ScoringPolicy policy, Execution execution) {
+    return new PaneSlicedFeatures<>(space, settings, policy, execution, CALLS);
   }
 
   /** Features of template band keys, from the partial panes of {@link TemplatePaneCombiner}. */
   public static PaneSlicedFeatures<Long, PartialPane> ofPartialPanes(FeatureSettings settings, ScoringPolicy policy,
-      Timers timers) {
-    return new PaneSlicedFeatures<>(KeySpace.TEMPLATE, settings, policy, timers, PARTIAL_PANES);
+      Execution execution) {
+    return new PaneSlicedFeatures<>(KeySpace.TEMPLATE, settings, policy, execution, PARTIAL_PANES);
   }
 
   @Override
@@ -182,12 +198,12 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     }
     Pane stored = panes.get(paneStart);
     boolean newPane = stored == null;
-    Pane pane = input.addTo(stored, in, space, settings, interner);
+    Pane pane = input.addTo(stored, in, space, settings, execution.memberMaps, interner);
     panes.put(paneStart, pane);
     PaneTally tally = tallyAt(key.getPanes(), paneStart);
     tally.setCount(pane.getCount());
     tally.setAccounts(pane.getAccounts().size());
-    if (timers == Timers.EVERY_WINDOW_END) {
+    if (execution == Execution.BATCH) {
       if (newPane) {
         for (long end = paneStart + slide; end <= paneStart + settings.windowMillis(); end += slide) {
           ctx.timerService().registerEventTimeTimer(end - 1);
@@ -207,12 +223,12 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowFeatures> out) throws Exception {
     KeyIndex key = index.value();
-    if (key == null || (timers == Timers.CHAINED && key.getTimer() != timestamp)) {
+    if (key == null || (execution == Execution.STREAMING && key.getTimer() != timestamp)) {
       return;
     }
     long windowEnd = timestamp + 1;
     List<PaneTally> tallies = key.getPanes();
-    if ((timers == Timers.EVERY_WINDOW_END || key.getTimerReports()) && mayReport(tallies, windowEnd)) {
+    if ((execution == Execution.BATCH || key.getTimerReports()) && mayReport(tallies, windowEnd)) {
       long windowStart = windowEnd - settings.windowMillis();
       List<Pane> window = new ArrayList<>(tallies.size());
       for (PaneTally tally : tallies) {
@@ -245,7 +261,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
       index.clear();
       return;
     }
-    if (timers == Timers.CHAINED) {
+    if (execution == Execution.STREAMING) {
       schedule(key, ctx, timestamp);
     }
     index.update(key);

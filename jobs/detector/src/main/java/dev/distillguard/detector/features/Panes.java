@@ -10,6 +10,7 @@ import dev.distillguard.detector.model.PartialPane;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -38,19 +39,53 @@ public final class Panes {
 
   private Panes() {}
 
+  /**
+   * How a pane keeps its member maps. Every pane update is the same on either; what differs is what a
+   * member costs to hold and to insert.
+   */
+  public enum MemberMaps {
+    /**
+     * {@link SortedArrayMap}s: two array slots per member, for panes held in heap state for a whole window.
+     * An insertion shifts the members after it, so filling a map of n members one by one costs n^2 / 4
+     * moves: fine for the tens a band key's pane holds per minute at hundreds of calls per second, not for
+     * the thousands it holds at tens of thousands.
+     */
+    SORTED_ARRAYS,
+    /**
+     * Hash maps: constant-time insertion, a node object per member. For panes that live briefly or alone:
+     * a combiner's partial panes, gone at the next flush, and a BATCH backfill's, whose state backend holds
+     * the current key's panes only. A 2M-call backfill at 20,000 calls per event-time second spent a quarter
+     * of its template operator inserting into sorted arrays (docs/performance.md, "Changes measured").
+     */
+    HASHED;
+
+    <V> Map<String, V> create() {
+      return create(0);
+    }
+
+    <V> Map<String, V> create(int expectedSize) {
+      return this == SORTED_ARRAYS ? new SortedArrayMap<>(expectedSize) : new HashMap<>(Math.max(16, expectedSize * 4 / 3 + 1));
+    }
+  }
+
+  /** An empty pane with sorted-array member maps, to be held in state. */
   public static Pane empty(long start) {
+    return empty(start, MemberMaps.SORTED_ARRAYS);
+  }
+
+  public static Pane empty(long start, MemberMaps maps) {
     Pane pane = new Pane();
     pane.setStart(start);
     pane.setCapabilities(zeros(CAPABILITIES));
     pane.setOffsets(ints(0));
     pane.setSampleRank(longs(0));
     pane.setSampleSimhash(longs(0));
-    pane.setAccounts(new SortedArrayMap<>());
-    pane.setYoungAccounts(new SortedArrayMap<>());
-    pane.setSubnets(new SortedArrayMap<>());
-    pane.setAsns(new SortedArrayMap<>());
-    pane.setCountries(new SortedArrayMap<>());
-    pane.setAccountPayments(new SortedArrayMap<>());
+    pane.setAccounts(maps.create());
+    pane.setYoungAccounts(maps.create());
+    pane.setSubnets(maps.create());
+    pane.setAsns(maps.create());
+    pane.setCountries(maps.create());
+    pane.setAccountPayments(maps.create());
     pane.setMemberLevels(zeros(4));
     return pane;
   }

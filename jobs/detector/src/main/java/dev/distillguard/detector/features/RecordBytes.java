@@ -34,8 +34,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * <p>A record is put together in a buffer of this writer's own and goes down the target stream in one
  * write. One writer per thread: each serializer duplicate Flink hands a thread holds its own.
  *
- * <p>Reading gives what the pane code keeps: maps as {@link SortedArrayMap}s, int and long arrays as Avro's
- * primitive-backed lists. Avro's own reader cannot: its fast reader is off for any data model but Avro's two (so for one that makes sorted maps), and
+ * <p>Reading gives what the pane code keeps: maps as {@link SortedArrayMap}s (a partial pane's hashed, see
+ * {@link Panes.MemberMaps}), int and long arrays as Avro's primitive-backed lists. Avro's own reader
+ * cannot: its fast reader is off for any data model but Avro's two (so for one that makes sorted maps), and
  * its schema-walking reader was a fifth of the template operator's samples when partial panes crossed the
  * shuffle through it.
  */
@@ -219,18 +220,24 @@ public final class RecordBytes {
     }
   }
 
+  /** A pane as state keeps it: member maps as sorted arrays. */
   public Pane readPane(DataInputView in) throws IOException {
+    return readPane(in, Panes.MemberMaps.SORTED_ARRAYS);
+  }
+
+  private Pane readPane(DataInputView in, Panes.MemberMaps maps) throws IOException {
     // Arguments are evaluated left to right: the schema's field order. The all-fields constructor makes a
     // field added to the schema a compile error here.
     return new Pane(in.readLong(), in.readInt(), in.readLong(), in.readDouble(), in.readLong(), in.readDouble(),
         readInts(in), in.readInt(), readInts(in), in.readBoolean(), readLongs(in), readLongs(in),
-        readMap(in, longValues), readMap(in, booleanValues), readMap(in, longValues), readMap(in, longValues),
-        readNullableString(in), readMap(in, longValues), readMap(in, stringValues), in.readBoolean(),
-        readInts(in));
+        readMap(in, maps, longValues), readMap(in, maps, booleanValues), readMap(in, maps, longValues),
+        readMap(in, maps, longValues), readNullableString(in), readMap(in, maps, longValues),
+        readMap(in, maps, stringValues), in.readBoolean(), readInts(in));
   }
 
+  /** A partial pane off the shuffle, merged once and dropped: member maps hashed, as the combiner made them. */
   public PartialPane readPartialPane(DataInputView in) throws IOException {
-    return new PartialPane(in.readLong(), readPane(in));
+    return new PartialPane(in.readLong(), readPane(in, Panes.MemberMaps.HASHED));
   }
 
   public CallEvent readCallEvent(DataInputView in) throws IOException {
@@ -256,10 +263,12 @@ public final class RecordBytes {
     V read(DataInputView in) throws IOException;
   }
 
-  private <V> Map<String, V> readMap(DataInputView in, ValueReader<V> values) throws IOException {
+  private <V> Map<String, V> readMap(DataInputView in, Panes.MemberMaps maps, ValueReader<V> values)
+      throws IOException {
     int block = readCount(in);
-    // Written in key order, so each entry is appended; bytes in hash order (Avro's writer, before) sort here.
-    SortedArrayMap<V> map = new SortedArrayMap<>(presize(block));
+    // Sorted maps are written in key order, so each entry is appended; other bytes (Avro's writer, before,
+    // or a hashed map) sort here.
+    Map<String, V> map = maps.create(presize(block));
     for (; block != 0; block = readCount(in)) {
       for (int i = 0; i < block; i++) {
         map.put(readString(in), values.read(in));

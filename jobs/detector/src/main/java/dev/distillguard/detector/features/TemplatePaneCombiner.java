@@ -75,7 +75,8 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
       long key = bands.key(call.getSimhash(), band);
       Pane pane = buffer.byKey.get(key);
       if (pane == null) {
-        pane = Panes.empty(paneStart);
+        // Gone at the next flush, and merged into the band key's pane downstream: hashed, for cheap inserts.
+        pane = Panes.empty(paneStart, Panes.MemberMaps.HASHED);
         buffer.byKey.put(key, pane);
       }
       Panes.add(pane, call, KeySpace.TEMPLATE, settings);

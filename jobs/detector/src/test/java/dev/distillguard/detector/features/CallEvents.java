@@ -96,11 +96,15 @@ final class CallEvents {
 
   /** The panes of one key, the calls added in the given order. */
   static List<Pane> panes(List<CallEvent> calls, KeySpace space, FeatureSettings settings) {
+    return panes(calls, space, settings, Panes.MemberMaps.SORTED_ARRAYS);
+  }
+
+  static List<Pane> panes(List<CallEvent> calls, KeySpace space, FeatureSettings settings, Panes.MemberMaps maps) {
     TreeMap<Long, Pane> panes = new TreeMap<>();
     long slide = settings.slideMillis();
     for (CallEvent call : calls) {
       long paneStart = Math.floorDiv(call.getEventTime(), slide) * slide;
-      Panes.add(panes.computeIfAbsent(paneStart, Panes::empty), call, space, settings);
+      Panes.add(panes.computeIfAbsent(paneStart, start -> Panes.empty(start, maps)), call, space, settings);
     }
     return new ArrayList<>(panes.values());
   }

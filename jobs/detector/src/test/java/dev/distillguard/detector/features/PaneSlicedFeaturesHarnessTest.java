@@ -171,7 +171,7 @@ class PaneSlicedFeaturesHarnessTest {
 
   private KeyedOneInputStreamOperatorTestHarness<Long, PartialPane, WindowFeatures> templateHarness() throws Exception {
     var operator = new KeyedProcessOperator<>(
-        PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Timers.CHAINED));
+        PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Execution.STREAMING));
     var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, PartialPane::getTemplateKey, Types.LONG);
     harness.open();
     return harness;
@@ -184,7 +184,7 @@ class PaneSlicedFeaturesHarnessTest {
   private KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> accountHarness(
       OperatorSubtaskState restoreFrom) throws Exception {
     var operator = new KeyedProcessOperator<>(
-        PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, settings, policy, PaneSlicedFeatures.Timers.CHAINED));
+        PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, settings, policy, PaneSlicedFeatures.Execution.STREAMING));
     var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getAccountId, Types.STRING);
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);

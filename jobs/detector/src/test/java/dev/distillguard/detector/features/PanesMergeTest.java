@@ -46,6 +46,23 @@ class PanesMergeTest {
     assertMergeEqualsSequential(space, FeatureSettings.defaults(), 9);
   }
 
+  /** Hashed member maps (a combiner's partial panes, a BATCH backfill's panes) hold what sorted ones do. */
+  @ParameterizedTest
+  @EnumSource(KeySpace.class)
+  void panesWithHashedMemberMapsEqualPanesWithSortedOnes(KeySpace space) {
+    for (FeatureSettings settings : List.of(TIGHT, FeatureSettings.defaults())) {
+      List<CallEvent> calls = onePane(new Random(5), 400);
+      Pane sorted = single(panes(calls, space, settings));
+      Pane hashed = single(panes(calls, space, settings, Panes.MemberMaps.HASHED));
+
+      assertThat(hashed.getAccounts()).isInstanceOf(HashMap.class);
+      assertThat(sorted.getAccounts()).isInstanceOf(SortedArrayMap.class);
+      assertThat(hashed).as("%s", space).isEqualTo(sorted);
+      assertThat(WindowCalculator.compute(space, "k", T0 + 60_000, List.of(hashed), settings))
+          .isEqualTo(WindowCalculator.compute(space, "k", T0 + 60_000, List.of(sorted), settings));
+    }
+  }
+
   @Test
   void panesOfDifferentStartsAreNotMerged() {
     assertThatThrownBy(() -> Panes.merge(Panes.empty(T0), Panes.empty(T0 + 60_000), KeySpace.TEMPLATE,
@@ -115,7 +132,9 @@ class PanesMergeTest {
       List<List<CallEvent>> parts = split(calls, 1 + rnd.nextInt(12), rnd);
       List<Pane> partials = new ArrayList<>();
       for (List<CallEvent> part : parts) {
-        partials.add(single(panes(part, space, settings)));
+        // Hashed, as the combiner makes them, in every other round.
+        partials.add(single(panes(part, space, settings,
+            round % 2 == 1 ? Panes.MemberMaps.HASHED : Panes.MemberMaps.SORTED_ARRAYS)));
       }
       Collections.shuffle(partials, rnd);
       Pane merged = round % 2 == 0 ? partials.get(0) : Panes.empty(T0);

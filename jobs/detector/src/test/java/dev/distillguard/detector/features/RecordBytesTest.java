@@ -91,7 +91,7 @@ class RecordBytesTest {
 
       PartialPane readPartial = bytes.readPartialPane(new DataInputDeserializer(partial));
       assertThat(readPartial).isEqualTo(partials.deserialize(new DataInputDeserializer(partial)));
-      assertKeptAsPanesKeepThem(readPartial.getPane(), SortedArrayMap.class);
+      assertKeptAsPanesKeepThem(readPartial.getPane(), HashMap.class);
       assertThat(bytes.readKeyIndex(new DataInputDeserializer(index)))
           .isEqualTo(indexes.deserialize(new DataInputDeserializer(index)));
     }
