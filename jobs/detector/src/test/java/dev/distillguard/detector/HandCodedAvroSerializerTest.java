@@ -68,6 +68,25 @@ class HandCodedAvroSerializerTest {
     assertThat(serializer.deserialize(new DataInputDeserializer(avros))).isEqualTo(pane);
   }
 
+  /** Record by record from one stream to another, as a BATCH sort spills: the bytes and the stream's end. */
+  @Test
+  void copiesRecordsFromStreamToStreamInAvrosBytes() throws Exception {
+    Pane pane = everyFieldSet();
+    HandCodedAvroSerializer<Pane> serializer = paneSerializer();
+    byte[] avros = bytes(new AvroSerializer<>(Pane.class), pane);
+    DataOutputSerializer twice = new DataOutputSerializer(64);
+    twice.write(avros);
+    twice.write(avros);
+    DataInputDeserializer source = new DataInputDeserializer(twice.getCopyOfBuffer());
+
+    DataOutputSerializer target = new DataOutputSerializer(64);
+    serializer.copy(source, target);
+    serializer.copy(source, target);
+
+    assertThat(target.getCopyOfBuffer()).isEqualTo(twice.getCopyOfBuffer());
+    assertThat(source.available()).isZero();
+  }
+
   @Test
   void readsEveryMapAsASortedArrayMapWhateverOrderItWasWrittenIn() throws Exception {
     Pane pane = everyFieldSet();
