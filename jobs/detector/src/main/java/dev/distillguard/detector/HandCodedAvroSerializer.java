@@ -13,17 +13,17 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 
 /**
- * Flink's Avro serializer for a state or shuffle record, with the record's deep copy, its encoding and its decoding
- * written by hand ({@link RecordBytes}), maps read as {@link SortedArrayMap}s. The heap state backend copies a
- * state entry whenever it is read while a checkpoint of it is in flight (copy-on-write), and Avro's
- * schema-walking {@code deepCopy} of a pane was a quarter of the template features' CPU at 2 s checkpoints;
- * it writes every entry at every checkpoint, and Avro's writer was most of the checkpoint threads' CPU; the
- * RocksDB backend and the shuffle decode a pane at every access. Maps read as sorted arrays hold a fraction
- * of the heap hash maps do and copy as arrays (docs/performance.md, "Changes measured"). Bytes and snapshot
- * are Avro's own, so savepoints do not change: a savepoint written by the plain Avro serializer restores
- * here and the other way round.
+ * Flink's Avro serializer for a state or shuffle record, with the record's deep copy, its encoding and its
+ * decoding written by hand ({@link RecordBytes}), a state pane's maps read as {@link SortedArrayMap}s. The
+ * heap state backend copies a state entry whenever it is read while a checkpoint of it is in flight
+ * (copy-on-write), and Avro's schema-walking {@code deepCopy} of a pane was a quarter of the template
+ * features' CPU at 2 s checkpoints; it writes every entry at every checkpoint, and Avro's writer was most of
+ * the checkpoint threads' CPU; the RocksDB backend and the shuffle decode a pane at every access. Maps read
+ * as sorted arrays hold a fraction of the heap hash maps do and copy as arrays (docs/performance.md,
+ * "Changes measured"). Bytes and snapshot are Avro's own, so savepoints do not change: a savepoint written
+ * by the plain Avro serializer restores here and the other way round.
  *
- * @param <T> the state record
+ * @param <T> the state or shuffle record
  */
 public final class HandCodedAvroSerializer<T extends SpecificRecord> extends TypeSerializer<T> {
 

@@ -64,7 +64,9 @@ public final class Panes {
     }
 
     <V> Map<String, V> create(int expectedSize) {
-      return this == SORTED_ARRAYS ? new SortedArrayMap<>(expectedSize) : new HashMap<>(Math.max(16, expectedSize * 4 / 3 + 1));
+      return this == SORTED_ARRAYS
+          ? new SortedArrayMap<>(expectedSize)
+          : new HashMap<>(Math.max(16, expectedSize * 4 / 3 + 1));
     }
   }
 
