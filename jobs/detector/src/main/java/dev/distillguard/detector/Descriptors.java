@@ -8,11 +8,12 @@ import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.features.Panes;
 import dev.distillguard.detector.features.RecordBytes;
+import dev.distillguard.detector.features.StoredPane;
+import dev.distillguard.detector.features.StoredPaneSerializer;
 import dev.distillguard.detector.ingest.Calls;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeyIndex;
-import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.WindowFeatures;
 import java.util.List;
@@ -88,10 +89,12 @@ public final class Descriptors {
             RecordBytes::readKeyIndex));
   }
 
-  /** A key's panes by start, one entry each; gone when the key goes quiet. Avro's bytes, coded by hand. */
-  public static MapStateDescriptor<Long, Pane> keyPanes() {
-    return new MapStateDescriptor<>("key-panes-by-start", LongSerializer.INSTANCE,
-        new HandCodedAvroSerializer<Pane>(Pane.class, Panes::copy, RecordBytes::write, RecordBytes::readPane));
+  /**
+   * A key's panes by start, one entry each, open or frozen; gone when the key goes quiet. Avro's bytes,
+   * coded by hand.
+   */
+  public static MapStateDescriptor<Long, StoredPane> keyPanes() {
+    return new MapStateDescriptor<>("key-panes-by-start", LongSerializer.INSTANCE, new StoredPaneSerializer());
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

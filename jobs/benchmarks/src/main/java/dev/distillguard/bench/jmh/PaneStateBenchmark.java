@@ -3,7 +3,10 @@ package dev.distillguard.bench.jmh;
 import dev.distillguard.detector.Descriptors;
 import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.features.FeatureSettings;
+import dev.distillguard.detector.features.FrozenPane;
 import dev.distillguard.detector.features.Panes;
+import dev.distillguard.detector.features.RecordBytes;
+import dev.distillguard.detector.features.StoredPane;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
@@ -29,8 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What a template pane costs as state: decoding it (RocksDB, at every access), encoding it (RocksDB at
  * every write, heap at every checkpoint) and copying it (the heap backend's copy-on-write), with the
- * job's pane serializer ({@code state}) and with Flink's plain Avro serializer ({@code avro}), whose
- * decoded panes hold hash maps.
+ * job's pane serializer ({@code state}, the pane frozen, as the state holds it once its windows are
+ * computed) and with Flink's plain Avro serializer ({@code avro}), whose decoded panes hold hash maps; and
+ * what the job pays to freeze an open pane and to thaw a frozen one.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -48,32 +52,39 @@ public class PaneStateBenchmark {
   public int callsPerPane;
 
   private final FeatureSettings settings = DetectorConfig.defaults().features();
-  private TypeSerializer<Pane> paneSerializer;
-  private Pane pane;
+  private TypeSerializer<Object> paneSerializer;
+  private Object pane;
+  private Pane open;
+  private FrozenPane frozen;
+  private final RecordBytes paneBytes = new RecordBytes();
   private byte[] bytes;
   private final DataOutputSerializer out = new DataOutputSerializer(64 * 1024);
   private final DataInputDeserializer in = new DataInputDeserializer();
 
   @Setup
   public void setUp() throws IOException {
-    paneSerializer = serializer.equals("state")
+    @SuppressWarnings("unchecked")
+    TypeSerializer<Object> chosen = (TypeSerializer<Object>) (TypeSerializer<?>) (serializer.equals("state")
         ? Descriptors.keyPanes().getValueSerializer()
-        : new AvroSerializer<>(Pane.class);
+        : new AvroSerializer<>(Pane.class));
+    paneSerializer = chosen;
     Pane built = Panes.empty(CampaignCalls.START);
     for (CallEvent call : CampaignCalls.pane(KeySpace.TEMPLATE, CampaignCalls.START, callsPerPane, settings,
         new SplittableRandom(42))) {
       Panes.add(built, call, KeySpace.TEMPLATE, settings);
     }
+    open = built;
     out.clear();
-    paneSerializer.serialize(built, out);
+    paneSerializer.serialize(serializer.equals("state") ? new StoredPane.Open(built) : built, out);
     bytes = out.getCopyOfBuffer();
     // The pane as this serializer's state holds it: decoded by it.
     in.setBuffer(bytes);
     pane = paneSerializer.deserialize(in);
+    frozen = FrozenPane.of(built, paneBytes);
   }
 
   @Benchmark
-  public Pane decode() throws IOException {
+  public Object decode() throws IOException {
     in.setBuffer(bytes);
     return paneSerializer.deserialize(in);
   }
@@ -86,7 +97,19 @@ public class PaneStateBenchmark {
   }
 
   @Benchmark
-  public Pane copy() {
+  public Object copy() {
     return paneSerializer.copy(pane);
+  }
+
+  /** An open pane encoded to be read in place (the serializer does not matter). */
+  @Benchmark
+  public FrozenPane freeze() {
+    return FrozenPane.of(open, paneBytes);
+  }
+
+  /** A frozen pane decoded to take a call (the serializer does not matter). */
+  @Benchmark
+  public Pane thaw() {
+    return ((FrozenPane) frozen).thaw(paneBytes);
   }
 }

@@ -2,12 +2,15 @@ package dev.distillguard.bench.jmh;
 
 import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.features.FeatureSettings;
+import dev.distillguard.detector.features.FrozenPane;
+import dev.distillguard.detector.features.RecordBytes;
 import dev.distillguard.detector.features.WindowCalculator;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.Scoring;
 import dev.distillguard.detector.patterns.ScoringPolicy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -46,12 +49,17 @@ public class WindowBenchmark {
   private final ScoringPolicy policy = config.scoring();
   private final long windowEnd = CampaignCalls.START + settings.windowMillis();
   private final String key = "bench-key";
-  private List<Pane> panes;
+  private List<FrozenPane> panes;
   private WindowFeatures features;
 
   @Setup
   public void setUp() {
-    panes = CampaignCalls.window(keySpace, windowEnd, CALLS_PER_PANE, settings, new SplittableRandom(42));
+    RecordBytes writer = new RecordBytes();
+    panes = new ArrayList<>();
+    for (Pane pane : CampaignCalls.window(keySpace, windowEnd, CALLS_PER_PANE, settings, new SplittableRandom(42))) {
+      // Frozen, as the feature operator freezes a window's panes before it computes the window.
+      panes.add(FrozenPane.of(pane, writer));
+    }
     features = WindowCalculator.compute(keySpace, key, windowEnd, panes, settings);
     // A window below the key space's minimums is scored by an early return: that would not be the scoring
     // of a reported window.

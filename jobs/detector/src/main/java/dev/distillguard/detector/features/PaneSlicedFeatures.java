@@ -137,11 +137,12 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   private final PaneInput<IN> input;
 
   private transient ValueState<KeyIndex> index;
-  private transient MapState<Long, Pane> panes;
+  private transient MapState<Long, StoredPane> panes;
   private transient Counter droppedLate;
   private transient Counter calls;
   private transient Counter windowsReported;
   private transient ValueInterner interner;
+  private transient RecordBytes paneBytes;
 
   private PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Execution execution,
       PaneInput<IN> input) {
@@ -177,6 +178,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     metrics.meter("callsPerSecond", new MeterView(calls));
     windowsReported = metrics.counter("windowsReported");
     interner = new ValueInterner();
+    paneBytes = new RecordBytes();
   }
 
   @Override
@@ -196,10 +198,11 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     if (key == null) {
       key = new KeyIndex(new ArrayList<>(), NO_TIMER, false);
     }
-    Pane stored = panes.get(paneStart);
+    StoredPane stored = panes.get(paneStart);
     boolean newPane = stored == null;
-    Pane pane = input.addTo(stored, in, space, settings, execution.memberMaps, interner);
-    panes.put(paneStart, pane);
+    Pane pane = input.addTo(newPane ? null : stored.toOpen(paneBytes), in, space, settings, execution.memberMaps,
+        interner);
+    panes.put(paneStart, stored instanceof StoredPane.Open open && open.pane() == pane ? open : new StoredPane.Open(pane));
     PaneTally tally = tallyAt(key.getPanes(), paneStart);
     tally.setCount(pane.getCount());
     tally.setAccounts(pane.getAccounts().size());
@@ -230,10 +233,16 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     List<PaneTally> tallies = key.getPanes();
     if ((execution == Execution.BATCH || key.getTimerReports()) && mayReport(tallies, windowEnd)) {
       long windowStart = windowEnd - settings.windowMillis();
-      List<Pane> window = new ArrayList<>(tallies.size());
+      List<FrozenPane> window = new ArrayList<>(tallies.size());
       for (PaneTally tally : tallies) {
         if (tally.getStart() >= windowStart && tally.getStart() < windowEnd) {
-          window.add(panes.get(tally.getStart()));
+          // Its windows are being computed, so no call is due in it: frozen from now on (a late one thaws it).
+          StoredPane stored = panes.get(tally.getStart());
+          FrozenPane frozen = stored.toFrozen(paneBytes);
+          if (frozen != stored) {
+            panes.put(tally.getStart(), frozen);
+          }
+          window.add(frozen);
         }
       }
       WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, window,

@@ -57,6 +57,25 @@ public final class RecordBytes {
     target.write(out.getSharedBuffer(), 0, out.length());
   }
 
+  /** A pane as state keeps it ({@link StoredPaneSerializer}): its length, then its bytes. */
+  void writeSized(Pane pane, DataOutputView target) throws IOException {
+    out.clear();
+    writePane(pane);
+    target.writeInt(out.length());
+    target.write(out.getSharedBuffer(), 0, out.length());
+  }
+
+  /** A pane's bytes, to be read in place ({@link FrozenPane}). */
+  byte[] freeze(Pane pane) {
+    out.clear();
+    try {
+      writePane(pane);
+    } catch (IOException e) {
+      throw new IllegalStateException("a pane could not be written to memory", e);
+    }
+    return out.getCopyOfBuffer();
+  }
+
   /** A partial pane on its way through the shuffle: its template key, then its pane. */
   public void write(PartialPane partial, DataOutputView target) throws IOException {
     out.clear();

@@ -2,7 +2,6 @@ package dev.distillguard.detector.features;
 
 import dev.distillguard.contract.Capability;
 import dev.distillguard.detector.model.KeySpace;
-import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.Scoring;
 import java.util.ArrayList;
@@ -10,9 +9,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
-/** Combines the panes of one window into its features. Pure: the same panes give the same features. */
+/**
+ * Combines the panes of one window into its features, reading the frozen panes in place. Pure: the same
+ * panes give the same features.
+ */
 public final class WindowCalculator {
 
   private static final double LOG_CAPABILITIES = Math.log(Panes.CAPABILITIES);
@@ -24,12 +25,12 @@ public final class WindowCalculator {
    * @return the window's features, unscored; null when the window holds no request, or for a template key
    *     when no two requests of the window's sample share a template
    */
-  public static WindowFeatures compute(KeySpace space, String key, long windowEnd, List<Pane> panes,
+  public static WindowFeatures compute(KeySpace space, String key, long windowEnd, List<FrozenPane> panes,
       FeatureSettings settings) {
     long windowStart = windowEnd - settings.windowMillis();
-    List<Pane> window = new ArrayList<>(panes.size());
-    for (Pane pane : panes) {
-      if (pane.getStart() >= windowStart && pane.getStart() < windowEnd) {
+    List<FrozenPane> window = new ArrayList<>(panes.size());
+    for (FrozenPane pane : panes) {
+      if (pane.start() >= windowStart && pane.start() < windowEnd) {
         window.add(pane);
       }
     }
@@ -43,29 +44,30 @@ public final class WindowCalculator {
     boolean truncated = false;
     String org = null;
     int[] levels = new int[4];
-    for (Pane pane : window) {
+    for (FrozenPane pane : window) {
       for (int kind = 0; kind < levels.length; kind++) {
-        levels[kind] = Math.max(levels[kind], pane.getMemberLevels().get(kind));
+        levels[kind] = Math.max(levels[kind], pane.memberLevel(kind));
       }
     }
     ArrivalStats arrivals = new ArrivalStats();
 
-    for (Pane pane : window) {
-      requests += pane.getCount();
-      promptSum += pane.getPromptTokensSum();
-      promptSq += pane.getPromptTokensSq();
-      completionSum += pane.getCompletionTokensSum();
-      completionSq += pane.getCompletionTokensSq();
-      cot += pane.getCot();
+    for (FrozenPane pane : window) {
+      requests += pane.count();
+      promptSum += pane.promptTokensSum();
+      promptSq += pane.promptTokensSq();
+      completionSum += pane.completionTokensSum();
+      completionSq += pane.completionTokensSq();
+      cot += pane.cot();
       for (int c = 0; c < capabilities.length; c++) {
-        capabilities[c] += pane.getCapabilities().get(c);
+        capabilities[c] += pane.capability(c);
       }
-      truncated |= pane.getMembersTruncated();
-      if (pane.getOrgId() != null && (org == null || pane.getOrgId().compareTo(org) < 0)) {
-        org = pane.getOrgId();
+      truncated |= pane.membersTruncated();
+      String paneOrg = pane.orgId();
+      if (paneOrg != null && (org == null || paneOrg.compareTo(org) < 0)) {
+        org = paneOrg;
       }
       if (space == KeySpace.ACCOUNT) {
-        arrivals.addPane(pane.getStart(), pane.getOffsets(), pane.getOffsetsTruncated());
+        arrivals.addPane(pane);
       }
     }
     if (requests == 0) {
@@ -77,7 +79,7 @@ public final class WindowCalculator {
     if (space == KeySpace.TEMPLATE && templates.dominantSize() < Scoring.MIN_DOMINANT_TEMPLATE_SIZE) {
       // No two sampled requests share a template: the bucket holds only prompts that met by chance, and
       // campaign scoring never reports such a window (Scoring.campaign), under any policy. Most template
-      // keys are such buckets at every slide, so their members are not merged for nothing.
+      // keys are such buckets at every slide, so their members are not read for nothing.
       return null;
     }
 
@@ -86,42 +88,17 @@ public final class WindowCalculator {
     boolean onlyNearTemplate = space == KeySpace.TEMPLATE;
     long centroid = templates.dominantCentroid();
     int radius = settings.clusterRadiusBits();
+    FrozenPane.Entries entries = new FrozenPane.Entries();
     List<String> memberAccounts =
-        members(window, Pane::getAccounts, levels[Panes.ACCOUNTS], onlyNearTemplate, centroid, radius);
+        members(window, Panes.ACCOUNTS, levels[Panes.ACCOUNTS], onlyNearTemplate, centroid, radius, entries);
     List<String> memberSubnets =
-        members(window, Pane::getSubnets, levels[Panes.SUBNETS], onlyNearTemplate, centroid, radius);
-    List<String> memberAsns = members(window, Pane::getAsns, levels[Panes.ASNS], onlyNearTemplate, centroid, radius);
+        members(window, Panes.SUBNETS, levels[Panes.SUBNETS], onlyNearTemplate, centroid, radius, entries);
+    List<String> memberAsns =
+        members(window, Panes.ASNS, levels[Panes.ASNS], onlyNearTemplate, centroid, radius, entries);
     int memberCountries =
-        members(window, Pane::getCountries, levels[Panes.COUNTRIES], onlyNearTemplate, centroid, radius).size();
-    int knownAge = 0;
-    int youngCount = 0;
-    int paying = 0;
-    java.util.Set<String> cards = new java.util.HashSet<>();
-    for (String account : memberAccounts) {
-      // Looked up for the members only: a chance bucket holds thousands of accounts, few of them members.
-      String payment = null;
-      Boolean isYoung = null;
-      for (Pane pane : window) {
-        String p = pane.getAccountPayments().get(account);
-        if (p != null && (payment == null || p.compareTo(payment) < 0)) {
-          payment = p;
-        }
-        Boolean y = pane.getYoungAccounts().get(account);
-        if (y != null) {
-          isYoung = isYoung == null ? y : isYoung || y;
-        }
-      }
-      if (payment != null) {
-        paying++;
-        cards.add(payment);
-      }
-      if (isYoung != null) {
-        knownAge++;
-        if (isYoung) {
-          youngCount++;
-        }
-      }
-    }
+        members(window, Panes.COUNTRIES, levels[Panes.COUNTRIES], onlyNearTemplate, centroid, radius, entries)
+            .size();
+    AccountFacts facts = accountFacts(window, memberAccounts, entries);
 
     WindowFeatures features = new WindowFeatures();
     features.setKeySpace(space);
@@ -149,8 +126,8 @@ public final class WindowCalculator {
     features.setDistinctSubnets(memberSubnets.size());
     features.setDistinctAsns(memberAsns.size());
     features.setDistinctCountries(memberCountries);
-    features.setYoungAccountShare(knownAge == 0 ? null : (double) youngCount / knownAge);
-    features.setAccountsPerPayment(cards.isEmpty() ? null : (double) paying / cards.size());
+    features.setYoungAccountShare(facts.knownAge == 0 ? null : (double) facts.young / facts.knownAge);
+    features.setAccountsPerPayment(facts.cards.isEmpty() ? null : (double) facts.paying / facts.cards.size());
     List<String> listed = memberAccounts;
     if (listed.size() > settings.maxListedAccounts()) {
       listed = new ArrayList<>(listed.subList(0, settings.maxListedAccounts()));
@@ -169,9 +146,9 @@ public final class WindowCalculator {
    * The window's sample of request SimHashes, in rank order: the {@code cap} least distinct ranks over the
    * panes' samples, as adding every pane's sample to one with {@link Panes#addToSample} would keep (a rank
    * met twice, one request delivered twice, counts once, with the earliest pane's SimHash). Each pane's
-   * sample is sorted by rank, so this merges them, without the boxed lists a pane's sample is kept in.
+   * sample is sorted by rank, so this merges them.
    */
-  static long[] windowSample(List<Pane> window, int cap) {
+  static long[] windowSample(List<FrozenPane> window, int cap) {
     int panes = window.size();
     int[] next = new int[panes];
     long[] sample = new long[cap];
@@ -181,9 +158,9 @@ public final class WindowCalculator {
       int least = -1;
       long leastRank = 0;
       for (int p = 0; p < panes; p++) {
-        List<Long> ranks = window.get(p).getSampleRank();
-        if (next[p] < ranks.size()) {
-          long rank = ranks.get(next[p]);
+        FrozenPane pane = window.get(p);
+        if (next[p] < pane.sampleSize()) {
+          long rank = pane.sampleRank(next[p]);
           if (least < 0 || Long.compareUnsigned(rank, leastRank) < 0) {
             least = p;
             leastRank = rank;
@@ -193,7 +170,7 @@ public final class WindowCalculator {
       if (least < 0) {
         break;
       }
-      long simhash = window.get(least).getSampleSimhash().get(next[least]++);
+      long simhash = window.get(least).sampleSimhash(next[least]++);
       if (size > 0 && leastRank == previousRank) {
         continue;
       }
@@ -209,26 +186,35 @@ public final class WindowCalculator {
    * highest, so the members are again the order-independent hash sample), and for a template key only
    * those whose representative is near the dominant template.
    */
-  private static List<String> members(List<Pane> window, Function<Pane, Map<String, Long>> kind, int level,
-      boolean onlyNear, long centroid, int radius) {
+  private static List<String> members(List<FrozenPane> window, int kind, int level, boolean onlyNear,
+      long centroid, int radius, FrozenPane.Entries entries) {
     Map<String, Long> representatives = new HashMap<>();
-    for (Pane pane : window) {
-      for (Map.Entry<String, Long> e : kind.apply(pane).entrySet()) {
-        if ((!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) && Panes.sampled(e.getKey(), level)) {
-          representatives.merge(e.getKey(), e.getValue(), Panes::firstRepresentative);
+    for (FrozenPane pane : window) {
+      pane.members(kind, entries);
+      while (entries.next()) {
+        long representative = entries.longValue();
+        if (!onlyNear || Long.bitCount(representative ^ centroid) <= radius) {
+          String member = entries.key();
+          if (Panes.sampled(member, level)) {
+            representatives.merge(member, representative, Panes::firstRepresentative);
+          }
         }
       }
     }
-    if (onlyNear) {
+    if (onlyNear && !representatives.isEmpty()) {
       // A member with a near representative in one pane and an earlier-ordered far one in another is
       // represented by the far one, as if every representative had been merged first. Merging only the
-      // near ones, then looking each up in every pane, keeps a chance bucket's thousands of far members
-      // out of the work.
-      for (Map.Entry<String, Long> member : representatives.entrySet()) {
-        for (Pane pane : window) {
-          Long other = kind.apply(pane).get(member.getKey());
-          if (other != null) {
-            member.setValue(Panes.firstRepresentative(member.getValue(), other));
+      // near ones, then finding them in every pane by the hash of their bytes, keeps a chance bucket's
+      // thousands of far members out of the work: their names are never decoded.
+      NameSet near = new NameSet(representatives.keySet());
+      for (FrozenPane pane : window) {
+        pane.members(kind, entries);
+        while (entries.next()) {
+          if (near.mayContain(entries.keyHash())) {
+            Long current = representatives.get(entries.key());
+            if (current != null) {
+              representatives.put(entries.key(), Panes.firstRepresentative(current, entries.longValue()));
+            }
           }
         }
       }
@@ -241,6 +227,56 @@ public final class WindowCalculator {
     }
     out.sort(null);
     return out;
+  }
+
+  /** Ages and payments of the window's member accounts: young if young in any pane, the least payment. */
+  private static AccountFacts accountFacts(List<FrozenPane> window, List<String> accounts,
+      FrozenPane.Entries entries) {
+    AccountFacts facts = new AccountFacts();
+    if (accounts.isEmpty()) {
+      return facts;
+    }
+    // Looked up for the members only: a chance bucket holds thousands of accounts, few of them members.
+    Map<String, Boolean> young = new HashMap<>();
+    Map<String, String> payments = new HashMap<>();
+    java.util.Set<String> members = new java.util.HashSet<>(accounts);
+    NameSet names = new NameSet(members);
+    for (FrozenPane pane : window) {
+      pane.youngAccounts(entries);
+      while (entries.next()) {
+        if (names.mayContain(entries.keyHash())) {
+          String account = entries.key();
+          if (members.contains(account)) {
+            young.merge(account, entries.booleanValue(), Boolean::logicalOr);
+          }
+        }
+      }
+      pane.accountPayments(entries);
+      while (entries.next()) {
+        if (names.mayContain(entries.keyHash())) {
+          String account = entries.key();
+          if (members.contains(account)) {
+            payments.merge(account, entries.stringValue(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+          }
+        }
+      }
+    }
+    facts.knownAge = young.size();
+    for (boolean isYoung : young.values()) {
+      if (isYoung) {
+        facts.young++;
+      }
+    }
+    facts.paying = payments.size();
+    facts.cards.addAll(payments.values());
+    return facts;
+  }
+
+  private static final class AccountFacts {
+    int knownAge;
+    int young;
+    int paying;
+    final java.util.Set<String> cards = new java.util.HashSet<>();
   }
 
   private static void setCapabilityFeatures(WindowFeatures features, int[] capabilities, int requests) {
@@ -289,9 +325,10 @@ public final class WindowCalculator {
     private double sumOfSquares;
     private long previous = Long.MIN_VALUE;
 
-    void addPane(long paneStart, List<Integer> offsets, boolean truncated) {
-      for (int offset : offsets) {
-        long t = paneStart + offset;
+    void addPane(FrozenPane pane) {
+      long paneStart = pane.start();
+      for (int i = 0; i < pane.offsets(); i++) {
+        long t = paneStart + pane.offset(i);
         if (previous != Long.MIN_VALUE) {
           double gap = t - previous;
           gaps++;
@@ -300,7 +337,7 @@ public final class WindowCalculator {
         }
         previous = t;
       }
-      if (truncated) {
+      if (pane.offsetsTruncated()) {
         previous = Long.MIN_VALUE;
       }
     }

@@ -109,6 +109,16 @@ final class CallEvents {
     return new ArrayList<>(panes.values());
   }
 
+  /** Panes frozen, as the feature operator freezes a window's panes before it computes the window. */
+  static List<FrozenPane> frozen(List<Pane> panes) {
+    RecordBytes writer = new RecordBytes();
+    List<FrozenPane> frozen = new ArrayList<>(panes.size());
+    for (Pane pane : panes) {
+      frozen.add(FrozenPane.of(pane, writer));
+    }
+    return frozen;
+  }
+
   static List<Pane> panes(List<CallEvent> calls, KeySpace space) {
     return panes(calls, space, FeatureSettings.defaults());
   }

@@ -1,5 +1,6 @@
 package dev.distillguard.detector.features;
 
+import static dev.distillguard.detector.features.CallEvents.frozen;
 import static dev.distillguard.detector.features.CallEvents.T0;
 import static dev.distillguard.detector.features.CallEvents.call;
 import static dev.distillguard.detector.features.CallEvents.panes;
@@ -58,8 +59,8 @@ class PanesMergeTest {
       assertThat(hashed.getAccounts()).isInstanceOf(HashMap.class);
       assertThat(sorted.getAccounts()).isInstanceOf(SortedArrayMap.class);
       assertThat(hashed).as("%s", space).isEqualTo(sorted);
-      assertThat(WindowCalculator.compute(space, "k", T0 + 60_000, List.of(hashed), settings))
-          .isEqualTo(WindowCalculator.compute(space, "k", T0 + 60_000, List.of(sorted), settings));
+      assertThat(WindowCalculator.compute(space, "k", T0 + 60_000, frozen(List.of(hashed)), settings))
+          .isEqualTo(WindowCalculator.compute(space, "k", T0 + 60_000, frozen(List.of(sorted)), settings));
     }
   }
 

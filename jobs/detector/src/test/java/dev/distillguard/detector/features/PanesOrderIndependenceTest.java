@@ -1,5 +1,6 @@
 package dev.distillguard.detector.features;
 
+import static dev.distillguard.detector.features.CallEvents.frozen;
 import static dev.distillguard.detector.features.CallEvents.DAY;
 import static dev.distillguard.detector.features.CallEvents.MINUTE;
 import static dev.distillguard.detector.features.CallEvents.T0;
@@ -159,7 +160,7 @@ class PanesOrderIndependenceTest {
       FeatureSettings settings) {
     List<WindowFeatures> out = new ArrayList<>();
     for (long end = T0 + settings.slideMillis(); end <= T0 + 25 * MINUTE; end += settings.slideMillis()) {
-      out.add(WindowCalculator.compute(space, key, end, panes, settings));
+      out.add(WindowCalculator.compute(space, key, end, frozen(panes), settings));
     }
     return out;
   }

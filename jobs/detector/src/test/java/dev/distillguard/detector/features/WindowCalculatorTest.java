@@ -1,5 +1,6 @@
 package dev.distillguard.detector.features;
 
+import static dev.distillguard.detector.features.CallEvents.frozen;
 import static dev.distillguard.detector.features.CallEvents.DAY;
 import static dev.distillguard.detector.features.CallEvents.MINUTE;
 import static dev.distillguard.detector.features.CallEvents.T0;
@@ -53,17 +54,17 @@ class WindowCalculatorTest {
         }
       }
       long[] expected = expectedSimhashes.stream().mapToLong(Long::longValue).toArray();
-      assertThat(WindowCalculator.windowSample(window, cap)).as("round %d", round).containsExactly(expected);
+      assertThat(WindowCalculator.windowSample(frozen(window), cap)).as("round %d", round).containsExactly(expected);
     }
   }
 
   @Test
   void emptyWindowHasNoFeatures() {
-    assertThat(WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, List.of(), DEFAULTS)).isNull();
+    assertThat(WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, frozen(List.of()), DEFAULTS)).isNull();
 
     // Panes exist, but none inside the window.
     List<CallEvent> outside = List.of(call("a", T0 - MINUTE).build(), call("a", END).build());
-    assertThat(WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, panes(outside, KeySpace.ACCOUNT), DEFAULTS))
+    assertThat(WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, frozen(panes(outside, KeySpace.ACCOUNT)), DEFAULTS))
         .isNull();
   }
 
@@ -77,7 +78,7 @@ class WindowCalculatorTest {
     calls.add(call("a", END).build()); // pane starting at the end: after the window
     calls.add(call("a", END + 5 * MINUTE).build());
 
-    WindowFeatures f = WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, panes(calls, KeySpace.ACCOUNT),
+    WindowFeatures f = WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, frozen(panes(calls, KeySpace.ACCOUNT)),
         DEFAULTS);
 
     assertThat(f.getRequests()).isEqualTo(3);
@@ -231,8 +232,8 @@ class WindowCalculatorTest {
         calls.add(call("a", pane + i * 10_000L).build());
       }
     }
-    WindowFeatures f = WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, panes(calls, KeySpace.ACCOUNT,
-        twoArrivals), twoArrivals);
+    WindowFeatures f = WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, frozen(panes(calls, KeySpace.ACCOUNT,
+        twoArrivals)), twoArrivals);
     assertThat(f.getRequests()).isEqualTo(6);
     assertThat(f.getInterarrivalCv()).isCloseTo(0.0, within(1e-9));
   }
@@ -315,7 +316,7 @@ class WindowCalculatorTest {
     for (String a : new String[] {"e", "c", "a", "d", "b"}) {
       calls.add(call(a, T0 + a.charAt(0)).build());
     }
-    WindowFeatures f = WindowCalculator.compute(KeySpace.SUBNET, "s", END, panes(calls, KeySpace.SUBNET, listThree),
+    WindowFeatures f = WindowCalculator.compute(KeySpace.SUBNET, "s", END, frozen(panes(calls, KeySpace.SUBNET, listThree)),
         listThree);
     assertThat(f.getDistinctAccounts()).isEqualTo(5);
     assertThat(f.getAccounts()).containsExactly("a", "b", "c");
@@ -350,8 +351,8 @@ class WindowCalculatorTest {
     for (int i = 0; i < 100; i++) {
       calls.add(call("a", T0 + i * 5_000L).rank(rnd.nextLong()).simhash(TEMPLATE).build());
     }
-    WindowFeatures f = WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, panes(calls, KeySpace.ACCOUNT,
-        sampleEight), sampleEight);
+    WindowFeatures f = WindowCalculator.compute(KeySpace.ACCOUNT, "a", END, frozen(panes(calls, KeySpace.ACCOUNT,
+        sampleEight)), sampleEight);
     assertThat(f.getRequests()).isEqualTo(100);
     assertThat(f.getDominantTemplateSize()).isEqualTo(8);
     assertThat(f.getTemplateVariety()).isZero();
@@ -454,7 +455,7 @@ class WindowCalculatorTest {
     for (int i = 0; i < 40; i++) {
       chance.add(call("acct-" + i, T0 + i * 1_000).rank(i).simhash(rnd.nextLong()).build());
     }
-    assertThat(WindowCalculator.compute(KeySpace.TEMPLATE, "key", END, panes(chance, KeySpace.TEMPLATE), DEFAULTS))
+    assertThat(WindowCalculator.compute(KeySpace.TEMPLATE, "key", END, frozen(panes(chance, KeySpace.TEMPLATE)), DEFAULTS))
         .isNull();
 
     List<CallEvent> withPair = new ArrayList<>(chance);
@@ -475,7 +476,7 @@ class WindowCalculatorTest {
     List<Pane> panes = panes(calls, space);
     // An account's key is its id; other keys' names do not enter the features.
     String key = space == KeySpace.ACCOUNT ? calls.get(0).getAccountId() : "key";
-    WindowFeatures f = WindowCalculator.compute(space, key, END, panes, DEFAULTS);
+    WindowFeatures f = WindowCalculator.compute(space, key, END, frozen(panes), DEFAULTS);
     assertThat(f).isNotNull();
     return f;
   }
