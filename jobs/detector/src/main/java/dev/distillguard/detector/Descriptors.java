@@ -14,9 +14,9 @@ import dev.distillguard.detector.ingest.Calls;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeyIndex;
-import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.WindowFeatures;
 import java.util.List;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -35,9 +35,6 @@ public final class Descriptors {
   /** Avro's bytes, written and read by hand (see {@link HandCodedTypeInfo}), as the next. */
   public static final HandCodedTypeInfo<CallEvent> CALL_EVENT =
       new HandCodedTypeInfo<>(CallEvent.class, Calls::copy, RecordBytes::write, RecordBytes::readCallEvent);
-  public static final HandCodedTypeInfo<PartialPane> PARTIAL_PANE =
-      new HandCodedTypeInfo<>(PartialPane.class, Panes::copy, RecordBytes::write,
-          RecordBytes::readPartialPane);
   public static final AvroTypeInfo<WindowFeatures> WINDOW_FEATURES = new AvroTypeInfo<>(WindowFeatures.class);
   public static final AvroTypeInfo<Evidence> EVIDENCE = new AvroTypeInfo<>(Evidence.class);
   public static final AvroTypeInfo<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
@@ -95,6 +92,14 @@ public final class Descriptors {
    */
   public static MapStateDescriptor<Long, StoredPane> keyPanes() {
     return new MapStateDescriptor<>("key-panes-by-start", LongSerializer.INSTANCE, new StoredPaneSerializer());
+  }
+
+  /**
+   * A template band key's partial panes as they came from the combiners, until their pane's first window
+   * merges them; gone when the key goes quiet.
+   */
+  public static ListStateDescriptor<StoredPane> pendingPartialPanes() {
+    return new ListStateDescriptor<>("template-pending-partial-panes", new StoredPaneSerializer());
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

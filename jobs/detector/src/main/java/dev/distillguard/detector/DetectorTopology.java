@@ -11,13 +11,13 @@ import dev.distillguard.detector.features.PaneSlicedFeatures;
 import dev.distillguard.detector.features.TemplateBands;
 import dev.distillguard.detector.features.TemplateFanOut;
 import dev.distillguard.detector.features.TemplatePaneCombiner;
+import dev.distillguard.detector.features.TemplatePartial;
 import dev.distillguard.detector.ingest.DuplicateFilter;
 import dev.distillguard.detector.ingest.Ingested;
 import dev.distillguard.detector.ingest.IngestRouter;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeySpace;
-import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.PolicyEnvelope;
 import dev.distillguard.detector.policy.PolicyGate;
 import dev.distillguard.detector.policy.PolicyScorer;
@@ -131,10 +131,10 @@ public final class DetectorTopology {
             .process(PaneSlicedFeatures.<Long>ofCalls(KeySpace.TEMPLATE, config.features(), scoring, execution),
                 Descriptors.WINDOW_FEATURES)
         : unique
-            .transform("template LSH bands, combined per pane", Descriptors.PARTIAL_PANE,
+            .transform("template LSH bands, combined per pane", TemplatePartial.TYPE,
                 new TemplatePaneCombiner(bands, config.features()))
             .uid("template-pane-combiner")
-            .keyBy(PartialPane::getTemplateKey, Types.LONG)
+            .keyBy(TemplatePartial::templateKey, Types.LONG)
             .process(PaneSlicedFeatures.ofPartialPanes(config.features(), scoring, execution), Descriptors.WINDOW_FEATURES);
     templateWindows.uid("template-features").name("template window features");
 

@@ -9,9 +9,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 /**
  * The type of a stream of Avro records that cross the network with a {@link HandCodedAvroSerializer}: the
  * bytes of Flink's Avro serializer, written and read without Avro's schema walk. For records that never sit
- * in state: template partial panes between the combiner and the template features, where Avro's writer was
- * a fifth of the combining thread's CPU, and calls, whose nullable fields cost Avro's writer a union lookup
- * by schema name each.
+ * in state: calls, whose nullable fields cost Avro's writer a union lookup by schema name each.
  *
  * @param <T> the record
  */

@@ -162,6 +162,11 @@ public final class FrozenPane implements StoredPane {
     return intAt(at(F_LEVELS) + 4 * kind);
   }
 
+  /** How many accounts the pane holds (its account member set). */
+  public int accounts() {
+    return items(F_ACCOUNTS);
+  }
+
   /** Points {@code entries} at a member set ({@link Panes#ACCOUNTS} and the others): names to SimHashes. */
   void members(int kind, Entries entries) {
     int field = switch (kind) {

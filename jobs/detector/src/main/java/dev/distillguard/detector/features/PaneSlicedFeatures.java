@@ -6,13 +6,12 @@ import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
-import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.ScoringPolicy;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
@@ -29,6 +28,12 @@ import org.apache.flink.util.Collector;
  * index of their tallies, and one timer: a call reads and writes its own pane and the index, which under
  * RocksDB is what each call pays to serialize, not all of the key's panes.
  *
+ * <p>A pane is open while calls may still land in it and frozen ({@link FrozenPane}) once they cannot: when
+ * its windows are computed, or when the key's next pane starts after the watermark has passed its end.
+ * Frozen, it is its bytes: the heap backend neither copies it on write nor encodes it again at each
+ * checkpoint, and windows are computed from the bytes in place. A call that reaches a frozen pane all the
+ * same (one allowed lateness let through) thaws it.
+ *
  * <p>The timer goes to the next window end that could be reported, judged by a cheap upper bound (enough
  * requests, enough accounts), or else to the end of the last window the key's panes are in, to clean up.
  * Most keys (a light account, a prompt nobody else sent) never pass the bound: they cost one timer, and
@@ -40,20 +45,25 @@ import org.apache.flink.util.Collector;
  * ({@link Execution#BATCH}) each new pane registers the ends of all windows it is in, and every window end
  * is looked at; the windows reported are the same.
  *
- * <p>Account and subnet keys take calls one by one ({@link #ofCalls}). Template keys in a streaming job
- * take partial panes combined before the shuffle by {@link TemplatePaneCombiner} ({@link #ofPartialPanes}):
- * a band key collects a slice of all traffic, so one partial pane stands for many calls, and merging it
- * gives the pane that adding them would have. A BATCH backfill, whose calls come sorted by account with
- * nothing to combine, gives template keys one copy of each call per band ({@link TemplateFanOut}).
+ * <p>Account and subnet keys take calls one by one ({@link #ofCalls}), added to their open pane. Template
+ * keys in a streaming job take partial panes combined before the shuffle by {@link TemplatePaneCombiner}
+ * ({@link #ofPartialPanes}): a band key collects a slice of all traffic, so one partial stands for many
+ * calls. Partials are kept as they came, appended to the key's list of pending partials, and a pane's
+ * partials are merged at once when its first window is computed: a partial costs an append (under
+ * RocksDB a write without a read), not a read, decode, merge and encode of the bucket's growing pane, and
+ * nothing of a bucket's open pane is copied on write or encoded at a checkpoint but its partials' bytes.
+ * Merged, they give the pane that adding their calls one by one would have. A BATCH backfill, whose calls
+ * come sorted by account with nothing to combine, gives template keys one copy of each call per band
+ * ({@link TemplateFanOut}).
  */
 public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN, WindowFeatures> {
 
   private static final long serialVersionUID = 1L;
   private static final long NO_TIMER = Long.MIN_VALUE;
 
-  /** How the job runs, which decides how a key's timers and panes are kept. */
+  /** How the job runs, which decides how a key's timers and open panes are kept. */
   public enum Execution {
-    /** One chained timer per key; member maps as sorted arrays, compact for a window's worth of heap state. */
+    /** One chained timer per key; an open pane's member maps as sorted arrays, compact and encoded in order. */
     STREAMING(Panes.MemberMaps.SORTED_ARRAYS),
     /**
      * One timer per window end; member maps hashed. Flink's BATCH state backend holds only the current key's
@@ -69,106 +79,49 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     }
   }
 
-  /** How an input record lands in its key's pane. */
-  interface PaneInput<IN> extends Serializable {
-    long paneStart(IN in, FeatureSettings settings);
-
-    int calls(IN in);
-
-    /**
-     * The pane with the input in it: {@code pane} updated, or a new pane where it is null. Values the input
-     * brings in its own decoded copies go through {@code interner}.
-     */
-    Pane addTo(Pane pane, IN in, KeySpace space, FeatureSettings settings, Panes.MemberMaps maps,
-        ValueInterner interner);
-  }
-
-  private static final PaneInput<CallEvent> CALLS = new PaneInput<>() {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public long paneStart(CallEvent call, FeatureSettings settings) {
-      return Panes.paneStart(call, settings);
-    }
-
-    @Override
-    public int calls(CallEvent call) {
-      return 1;
-    }
-
-    @Override
-    public Pane addTo(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings, Panes.MemberMaps maps,
-        ValueInterner interner) {
-      // Not interned: a call adds each of its members once, and a pane keeps a member's first instance.
-      Pane into = pane == null ? Panes.empty(paneStart(call, settings), maps) : pane;
-      Panes.add(into, call, space, settings);
-      return into;
-    }
-  };
-
-  private static final PaneInput<PartialPane> PARTIAL_PANES = new PaneInput<>() {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public long paneStart(PartialPane partial, FeatureSettings settings) {
-      return partial.getPane().getStart();
-    }
-
-    @Override
-    public int calls(PartialPane partial) {
-      return partial.getPane().getCount();
-    }
-
-    @Override
-    public Pane addTo(Pane pane, PartialPane partial, KeySpace space, FeatureSettings settings,
-        Panes.MemberMaps maps, ValueInterner interner) {
-      // Even a key's first partial pane is merged, not kept as decoded: merging shares its members'
-      // instances with the key's other panes and other keys' panes.
-      Pane into = pane == null ? Panes.empty(partial.getPane().getStart(), maps) : pane;
-      Panes.merge(into, partial.getPane(), space, settings, interner);
-      return into;
-    }
-  };
-
   private final KeySpace space;
   private final FeatureSettings settings;
   private final ScoringPolicy policy;
   private final Execution execution;
-  private final PaneInput<IN> input;
+  /** Whether the input is template partial panes, appended until their pane freezes, rather than calls. */
+  private final boolean partials;
 
   private transient ValueState<KeyIndex> index;
   private transient MapState<Long, StoredPane> panes;
+  private transient ListState<StoredPane> pendingPartials;
   private transient Counter droppedLate;
   private transient Counter calls;
   private transient Counter windowsReported;
-  private transient ValueInterner interner;
   private transient RecordBytes paneBytes;
 
   private PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Execution execution,
-      PaneInput<IN> input) {
+      boolean partials) {
     this.space = space;
     this.settings = settings;
     this.policy = policy;
     this.execution = execution;
-    this.input = input;
+    this.partials = partials;
   }
 
   /** Features of a key space from its calls, one at a time (for template keys: one copy per band). */
   public static <K> PaneSlicedFeatures<K, CallEvent> ofCalls(KeySpace space, FeatureSettings settings,
       ScoringPolicy policy, Execution execution) {
-    return new PaneSlicedFeatures<>(space, settings, policy, execution, CALLS);
+    return new PaneSlicedFeatures<>(space, settings, policy, execution, false);
   }
 
   /** Features of template band keys, from the partial panes of {@link TemplatePaneCombiner}. */
-  public static PaneSlicedFeatures<Long, PartialPane> ofPartialPanes(FeatureSettings settings, ScoringPolicy policy,
-      Execution execution) {
-    return new PaneSlicedFeatures<>(KeySpace.TEMPLATE, settings, policy, execution, PARTIAL_PANES);
+  public static PaneSlicedFeatures<Long, TemplatePartial> ofPartialPanes(FeatureSettings settings,
+      ScoringPolicy policy, Execution execution) {
+    return new PaneSlicedFeatures<>(KeySpace.TEMPLATE, settings, policy, execution, true);
   }
 
   @Override
   public void open(OpenContext openContext) {
     index = getRuntimeContext().getState(Descriptors.keyIndex());
     panes = getRuntimeContext().getMapState(Descriptors.keyPanes());
+    if (partials) {
+      pendingPartials = getRuntimeContext().getListState(Descriptors.pendingPartialPanes());
+    }
     droppedLate = getRuntimeContext().getMetricGroup().counter("droppedLateCalls");
     // Labelled by key space so one query graphs all three; a template key space sees each call once per
     // LSH band.
@@ -177,16 +130,17 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     calls = metrics.counter("calls");
     metrics.meter("callsPerSecond", new MeterView(calls));
     windowsReported = metrics.counter("windowsReported");
-    interner = new ValueInterner();
     paneBytes = new RecordBytes();
   }
 
   @Override
   public void processElement(IN in, Context ctx, Collector<WindowFeatures> out) throws Exception {
-    int callsIn = input.calls(in);
+    TemplatePartial partial = partials ? (TemplatePartial) in : null;
+    CallEvent call = partials ? null : (CallEvent) in;
+    int callsIn = partials ? partial.pane().count() : 1;
     calls.inc(callsIn);
     long slide = settings.slideMillis();
-    long paneStart = input.paneStart(in, settings);
+    long paneStart = partials ? partial.pane().start() : Panes.paneStart(call, settings);
     long watermark = ctx.timerService().currentWatermark();
     if (paneStart + settings.windowMillis() - 1 <= watermark) {
       // Every window these calls belong to has been emitted. The ingest stage diverts such calls to the
@@ -198,14 +152,24 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     if (key == null) {
       key = new KeyIndex(new ArrayList<>(), NO_TIMER, false);
     }
-    StoredPane stored = panes.get(paneStart);
-    boolean newPane = stored == null;
-    Pane pane = input.addTo(newPane ? null : stored.toOpen(paneBytes), in, space, settings, execution.memberMaps,
-        interner);
-    panes.put(paneStart, stored instanceof StoredPane.Open open && open.pane() == pane ? open : new StoredPane.Open(pane));
     PaneTally tally = tallyAt(key.getPanes(), paneStart);
-    tally.setCount(pane.getCount());
-    tally.setAccounts(pane.getAccounts().size());
+    boolean newPane = tally.getCount() == 0;
+    if (partials) {
+      pendingPartials.add(partial.pane());
+      // Until the partials merge, the sum of their accounts bounds the pane's from above, as the bound needs.
+      tally.setCount(tally.getCount() + callsIn);
+      tally.setAccounts(tally.getAccounts() + partial.pane().accounts());
+    } else {
+      StoredPane stored = panes.get(paneStart);
+      Pane pane = stored == null ? Panes.empty(paneStart, execution.memberMaps) : stored.toOpen(paneBytes);
+      Panes.add(pane, call, space, settings);
+      panes.put(paneStart, stored instanceof StoredPane.Open open ? open : new StoredPane.Open(pane));
+      tally.setCount(pane.getCount());
+      tally.setAccounts(pane.getAccounts().size());
+      if (newPane && execution == Execution.STREAMING) {
+        freezeClosedBefore(key.getPanes(), paneStart, watermark);
+      }
+    }
     if (execution == Execution.BATCH) {
       if (newPane) {
         for (long end = paneStart + slide; end <= paneStart + settings.windowMillis(); end += slide) {
@@ -223,6 +187,25 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     index.update(key);
   }
 
+  /**
+   * Freezes the key's open panes before {@code paneStart} that the watermark has passed: a key whose windows
+   * never report (a light account) would otherwise keep them open, and encoded at every checkpoint, until
+   * they slide out. Newest first, down to the first frozen one: those before it froze when it did.
+   */
+  private void freezeClosedBefore(List<PaneTally> tallies, long paneStart, long watermark) throws Exception {
+    for (int i = tallies.size() - 1; i >= 0; i--) {
+      long start = tallies.get(i).getStart();
+      if (start >= paneStart || start + settings.slideMillis() - 1 > watermark) {
+        continue;
+      }
+      StoredPane stored = panes.get(start);
+      if (!(stored instanceof StoredPane.Open)) {
+        return;
+      }
+      panes.put(start, stored.toFrozen(paneBytes));
+    }
+  }
+
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<WindowFeatures> out) throws Exception {
     KeyIndex key = index.value();
@@ -230,27 +213,32 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
       return;
     }
     long windowEnd = timestamp + 1;
+    long windowStart = windowEnd - settings.windowMillis();
     List<PaneTally> tallies = key.getPanes();
-    if ((execution == Execution.BATCH || key.getTimerReports()) && mayReport(tallies, windowEnd)) {
-      long windowStart = windowEnd - settings.windowMillis();
-      List<FrozenPane> window = new ArrayList<>(tallies.size());
-      for (PaneTally tally : tallies) {
-        if (tally.getStart() >= windowStart && tally.getStart() < windowEnd) {
-          // Its windows are being computed, so no call is due in it: frozen from now on (a late one thaws it).
-          StoredPane stored = panes.get(tally.getStart());
-          FrozenPane frozen = stored.toFrozen(paneBytes);
-          if (frozen != stored) {
-            panes.put(tally.getStart(), frozen);
-          }
-          window.add(frozen);
-        }
+    if (execution == Execution.BATCH || key.getTimerReports()) {
+      if (partials) {
+        mergePendingPartials(tallies, windowEnd);
       }
-      WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, window,
-          settings);
-      if (features != null) {
-        // Scored downstream, under the detection policy in force when the window ends.
-        windowsReported.inc();
-        out.collect(features);
+      if (mayReport(tallies, windowEnd)) {
+        List<FrozenPane> window = new ArrayList<>(tallies.size());
+        for (PaneTally tally : tallies) {
+          if (tally.getStart() >= windowStart && tally.getStart() < windowEnd) {
+            // Its windows are being computed, so no call is due in it: frozen from now on.
+            StoredPane stored = panes.get(tally.getStart());
+            FrozenPane frozen = stored.toFrozen(paneBytes);
+            if (frozen != stored) {
+              panes.put(tally.getStart(), frozen);
+            }
+            window.add(frozen);
+          }
+        }
+        WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, window,
+            settings);
+        if (features != null) {
+          // Scored downstream, under the detection policy in force when the window ends.
+          windowsReported.inc();
+          out.collect(features);
+        }
       }
     }
     long keepFrom = windowEnd + settings.slideMillis() - settings.windowMillis();
@@ -264,6 +252,9 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
         panes.remove(tally.getStart());
       }
     }
+    if (partials && kept.size() < tallies.size()) {
+      dropPendingBefore(keepFrom);
+    }
     key.setPanes(kept);
     key.setTimer(NO_TIMER);
     if (kept.isEmpty()) {
@@ -274,6 +265,81 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
       schedule(key, ctx, timestamp);
     }
     index.update(key);
+  }
+
+  /**
+   * Merges the pending partials of every pane in the window ending at {@code windowEnd} into the pane (a
+   * pane frozen already, by a partial that came late, is thawed for it), freezes it, and sets its tally to
+   * what it holds. Partials of later panes stay pending.
+   */
+  private void mergePendingPartials(List<PaneTally> tallies, long windowEnd) throws Exception {
+    Iterable<StoredPane> pending = pendingPartials.get();
+    if (pending == null) {
+      return;
+    }
+    long windowStart = windowEnd - settings.windowMillis();
+    java.util.TreeMap<Long, Pane> merging = new java.util.TreeMap<>();
+    List<StoredPane> later = new ArrayList<>();
+    boolean merged = false;
+    for (StoredPane stored : pending) {
+      FrozenPane partial = (FrozenPane) stored;
+      long start = partial.start();
+      if (start >= windowEnd) {
+        later.add(partial);
+        continue;
+      }
+      merged = true;
+      if (start < windowStart) {
+        // Its pane has left the window: the windows it was in passed without a report.
+        continue;
+      }
+      Pane into = merging.get(start);
+      if (into == null) {
+        StoredPane existing = panes.get(start);
+        into = existing == null ? Panes.empty(start, Panes.MemberMaps.HASHED) : existing.toOpen(paneBytes);
+        merging.put(start, into);
+      }
+      Panes.merge(into, partial.thaw(paneBytes), space, settings);
+    }
+    if (!merged) {
+      return;
+    }
+    for (java.util.Map.Entry<Long, Pane> pane : merging.entrySet()) {
+      panes.put(pane.getKey(), FrozenPane.of(pane.getValue(), paneBytes));
+      PaneTally tally = tallyAt(tallies, pane.getKey());
+      tally.setCount(pane.getValue().getCount());
+      tally.setAccounts(pane.getValue().getAccounts().size());
+    }
+    if (later.isEmpty()) {
+      pendingPartials.clear();
+    } else {
+      pendingPartials.update(later);
+    }
+  }
+
+  /** Drops the pending partials of panes before {@code keepFrom}, whose last window has passed. */
+  private void dropPendingBefore(long keepFrom) throws Exception {
+    Iterable<StoredPane> pending = pendingPartials.get();
+    if (pending == null) {
+      return;
+    }
+    List<StoredPane> kept = new ArrayList<>();
+    boolean dropped = false;
+    for (StoredPane stored : pending) {
+      if (((FrozenPane) stored).start() >= keepFrom) {
+        kept.add(stored);
+      } else {
+        dropped = true;
+      }
+    }
+    if (!dropped) {
+      return;
+    }
+    if (kept.isEmpty()) {
+      pendingPartials.clear();
+    } else {
+      pendingPartials.update(kept);
+    }
   }
 
   private static String keyName(Object key) {

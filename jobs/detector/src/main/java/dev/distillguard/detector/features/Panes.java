@@ -6,7 +6,6 @@ import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
-import dev.distillguard.detector.model.PartialPane;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -148,11 +147,6 @@ public final class Panes {
     return copy;
   }
 
-  /** A deep copy of a partial pane. */
-  public static PartialPane copy(PartialPane partial) {
-    return new PartialPane(partial.getTemplateKey(), copy(partial.getPane()));
-  }
-
   /** A deep copy of a key's index: its tallies are updated in place, so each is copied too. */
   public static KeyIndex copy(KeyIndex index) {
     List<PaneTally> tallies = new ArrayList<>(index.getPanes().size());
@@ -217,12 +211,8 @@ public final class Panes {
    * keeps it), and an account's age and payment are kept for the accounts the set keeps. This is what lets
    * a subtask combine a pane's calls before the shuffle ({@link TemplatePaneCombiner}) without changing
    * any feature.
-   *
-   * <p>Every string and boxed number {@code into} takes from {@code from} goes through {@code interner}, so
-   * panes merged from separately decoded parts share one instance of each repeated member name and SimHash.
    */
-  public static void merge(Pane into, Pane from, KeySpace space, FeatureSettings settings,
-      ValueInterner interner) {
+  public static void merge(Pane into, Pane from, KeySpace space, FeatureSettings settings) {
     if (into.getStart() != from.getStart()) {
       throw new IllegalArgumentException("panes " + into.getStart() + " and " + from.getStart() + " differ");
     }
@@ -265,26 +255,26 @@ public final class Panes {
       into.setOffsets(kept);
       into.setOffsetsTruncated(truncated);
       if (from.getOrgId() != null && (into.getOrgId() == null || from.getOrgId().compareTo(into.getOrgId()) < 0)) {
-        into.setOrgId(interner.intern(from.getOrgId()));
+        into.setOrgId(from.getOrgId());
       }
     }
     int cap = settings.maxMembersPerPane();
     int accountLevel = into.getMemberLevels().get(ACCOUNTS);
-    mergeMembers(into, from, ACCOUNTS, into.getAccounts(), from.getAccounts(), cap, interner);
-    mergeMembers(into, from, SUBNETS, into.getSubnets(), from.getSubnets(), cap, interner);
-    mergeMembers(into, from, ASNS, into.getAsns(), from.getAsns(), cap, interner);
-    mergeMembers(into, from, COUNTRIES, into.getCountries(), from.getCountries(), cap, interner);
+    mergeMembers(into, from, ACCOUNTS, into.getAccounts(), from.getAccounts(), cap);
+    mergeMembers(into, from, SUBNETS, into.getSubnets(), from.getSubnets(), cap);
+    mergeMembers(into, from, ASNS, into.getAsns(), from.getAsns(), cap);
+    mergeMembers(into, from, COUNTRIES, into.getCountries(), from.getCountries(), cap);
     Map<String, Long> accounts = into.getAccounts();
     Map<String, Boolean> youngAccounts = into.getYoungAccounts();
     from.getYoungAccounts().forEach((account, young) -> {
       if (accounts.containsKey(account)) {
-        youngAccounts.merge(interner.intern(account), young, Boolean::logicalOr);
+        youngAccounts.merge(account, young, Boolean::logicalOr);
       }
     });
     Map<String, String> payments = into.getAccountPayments();
     from.getAccountPayments().forEach((account, payment) -> {
       if (accounts.containsKey(account)) {
-        payments.merge(interner.intern(account), interner.intern(payment), Panes::firstPayment);
+        payments.merge(account, payment, Panes::firstPayment);
       }
     });
     // Ages and payments are kept only for accounts in the set, and the set loses accounts only when its
@@ -298,7 +288,7 @@ public final class Panes {
   }
 
   private static void mergeMembers(Pane into, Pane from, int kind, Map<String, Long> members,
-      Map<String, Long> others, int cap, ValueInterner interner) {
+      Map<String, Long> others, int cap) {
     int level = Math.max(into.getMemberLevels().get(kind), from.getMemberLevels().get(kind));
     if (level > into.getMemberLevels().get(kind)) {
       int raised = level;
@@ -306,7 +296,7 @@ public final class Panes {
     }
     others.forEach((member, representative) -> {
       if (sampled(member, level)) {
-        members.merge(interner.intern(member), interner.intern(representative), Panes::firstRepresentative);
+        members.merge(member, representative, Panes::firstRepresentative);
       }
     });
     into.getMemberLevels().set(kind, fitToCap(into, kind, members, level, cap));

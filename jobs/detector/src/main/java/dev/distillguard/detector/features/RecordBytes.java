@@ -4,7 +4,6 @@ import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
-import dev.distillguard.detector.model.PartialPane;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,8 +16,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * The detector's internal records in exactly the bytes Flink's {@code AvroSerializer} writes for them,
- * written and read field by field instead of by Avro's schema walk: panes and key indexes as state, partial
- * panes and calls as they cross a shuffle (and, in a BATCH backfill, Flink's sort). The heap state backend
+ * written and read field by field instead of by Avro's schema walk: panes (as state, and frozen to be read
+ * in place, {@link FrozenPane}), key indexes, and calls as they cross a shuffle (and, in a BATCH backfill,
+ * Flink's sort). The heap state backend
  * writes every pane of the window at every checkpoint; through Avro each map key became a new byte array and
  * each field a call down the checkpoint stream, and that was most of the checkpoint threads' CPU; a call's
  * nullable fields cost Avro's writer a union lookup by schema name each, which with the writing of calls
@@ -34,11 +34,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * <p>A record is put together in a buffer of this writer's own and goes down the target stream in one
  * write. One writer per thread: each serializer duplicate Flink hands a thread holds its own.
  *
- * <p>Reading gives what the pane code keeps: maps as {@link SortedArrayMap}s (a partial pane's hashed, see
- * {@link Panes.MemberMaps}), int and long arrays as Avro's primitive-backed lists. Avro's own reader
+ * <p>Reading gives what the pane code keeps: maps as {@link SortedArrayMap}s, int and long arrays as Avro's primitive-backed lists. Avro's own reader
  * cannot: its fast reader is off for any data model but Avro's two (so for one that makes sorted maps), and
- * its schema-walking reader was a fifth of the template operator's samples when partial panes crossed the
- * shuffle through it.
+ * its schema-walking reader was a fifth of the template operator's samples when partial panes were decoded
+ * through it.
  */
 public final class RecordBytes {
 
@@ -74,14 +73,6 @@ public final class RecordBytes {
       throw new IllegalStateException("a pane could not be written to memory", e);
     }
     return out.getCopyOfBuffer();
-  }
-
-  /** A partial pane on its way through the shuffle: its template key, then its pane. */
-  public void write(PartialPane partial, DataOutputView target) throws IOException {
-    out.clear();
-    out.writeLong(partial.getTemplateKey());
-    writePane(partial.getPane());
-    target.write(out.getSharedBuffer(), 0, out.length());
   }
 
   private void writePane(Pane pane) throws IOException {
@@ -252,11 +243,6 @@ public final class RecordBytes {
         readMap(in, maps, longValues), readMap(in, maps, booleanValues), readMap(in, maps, longValues),
         readMap(in, maps, longValues), readNullableString(in), readMap(in, maps, longValues),
         readMap(in, maps, stringValues), in.readBoolean(), readInts(in));
-  }
-
-  /** A partial pane off the shuffle, merged once and dropped: member maps hashed, as the combiner made them. */
-  public PartialPane readPartialPane(DataInputView in) throws IOException {
-    return new PartialPane(in.readLong(), readPane(in, Panes.MemberMaps.HASHED));
   }
 
   public CallEvent readCallEvent(DataInputView in) throws IOException {

@@ -3,7 +3,6 @@ package dev.distillguard.detector.features;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
-import dev.distillguard.detector.model.PartialPane;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -27,8 +26,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * than {@code maxBufferedCalls} calls are held, which bounds its memory where no watermark or checkpoint
  * comes (a BATCH backfill).
  */
-public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPane>
-    implements OneInputStreamOperator<CallEvent, PartialPane> {
+public final class TemplatePaneCombiner extends AbstractStreamOperator<TemplatePartial>
+    implements OneInputStreamOperator<CallEvent, TemplatePartial> {
 
   private static final long serialVersionUID = 1L;
 
@@ -43,6 +42,7 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
   private transient TreeMap<Long, Buffer> buffered;
   private transient int bufferedCalls;
   private transient Counter partialPanes;
+  private transient RecordBytes paneBytes;
 
   public TemplatePaneCombiner(TemplateBands bands, FeatureSettings settings) {
     this(bands, settings, DEFAULT_MAX_BUFFERED_CALLS);
@@ -62,6 +62,7 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
     super.open();
     buffered = new TreeMap<>();
     bufferedCalls = 0;
+    paneBytes = new RecordBytes();
     partialPanes = getMetricGroup().addGroup("features").addGroup("key_space", "template")
         .counter("partialPanesEmitted");
   }
@@ -118,7 +119,8 @@ public final class TemplatePaneCombiner extends AbstractStreamOperator<PartialPa
     while (panes.hasNext()) {
       Map.Entry<Long, Buffer> pane = panes.next();
       for (Map.Entry<Long, Pane> partial : pane.getValue().byKey.entrySet()) {
-        output.collect(new StreamRecord<>(new PartialPane(partial.getKey(), partial.getValue()), pane.getKey()));
+        output.collect(new StreamRecord<>(
+            new TemplatePartial(partial.getKey(), FrozenPane.of(partial.getValue(), paneBytes)), pane.getKey()));
         partialPanes.inc();
       }
       bufferedCalls -= pane.getValue().calls;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
-import dev.distillguard.detector.model.PartialPane;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.Scoring;
 import dev.distillguard.detector.patterns.ScoringPolicy;
@@ -103,7 +102,7 @@ class PaneSlicedFeaturesHarnessTest {
         Panes.add(partials[i % 2], c, KeySpace.TEMPLATE, settings);
       }
       for (Pane partial : partials) {
-        harness.processElement(new StreamRecord<>(new PartialPane(7L, partial), T0));
+        harness.processElement(new StreamRecord<>(new TemplatePartial(7L, FrozenPane.of(partial, new RecordBytes())), T0));
       }
       harness.processWatermark(T0 + MINUTE - 1);
       List<WindowFeatures> out = features(harness);
@@ -124,7 +123,7 @@ class PaneSlicedFeaturesHarnessTest {
       harness.processWatermark(T0 + 10 * MINUTE);
       Pane gone = Panes.empty(T0);
       Panes.add(gone, call("late", T0 + 1_000, 1, 0x1234L), KeySpace.TEMPLATE, settings);
-      harness.processElement(new StreamRecord<>(new PartialPane(7L, gone), T0));
+      harness.processElement(new StreamRecord<>(new TemplatePartial(7L, FrozenPane.of(gone, new RecordBytes())), T0));
       assertThat(harness.numKeyedStateEntries()).isZero();
       assertThat(harness.numEventTimeTimers()).isZero();
       assertThat(features(harness)).isEmpty();
@@ -169,10 +168,10 @@ class PaneSlicedFeaturesHarnessTest {
     }
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<Long, PartialPane, WindowFeatures> templateHarness() throws Exception {
+  private KeyedOneInputStreamOperatorTestHarness<Long, TemplatePartial, WindowFeatures> templateHarness() throws Exception {
     var operator = new KeyedProcessOperator<>(
         PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Execution.STREAMING));
-    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, PartialPane::getTemplateKey, Types.LONG);
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, TemplatePartial::templateKey, Types.LONG);
     harness.open();
     return harness;
   }

@@ -67,50 +67,8 @@ class PanesMergeTest {
   @Test
   void panesOfDifferentStartsAreNotMerged() {
     assertThatThrownBy(() -> Panes.merge(Panes.empty(T0), Panes.empty(T0 + 60_000), KeySpace.TEMPLATE,
-        FeatureSettings.defaults(), new ValueInterner()))
+        FeatureSettings.defaults()))
         .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void panesMergedFromDecodedPartsShareOneInstanceOfEachRepeatedValue() throws Exception {
-    Random rnd = new Random(5);
-    List<List<CallEvent>> parts = split(onePane(rnd, 300), 3, rnd);
-    List<Pane> decoded = new ArrayList<>();
-    for (List<CallEvent> part : parts) {
-      // Through Avro bytes, as partial panes cross the shuffle: every part has its own copy of each value.
-      decoded.add(Pane.fromByteBuffer(single(panes(part, KeySpace.TEMPLATE, FeatureSettings.defaults()))
-          .toByteBuffer()));
-    }
-    ValueInterner interner = new ValueInterner();
-    Pane first = Panes.empty(T0);
-    Panes.merge(first, decoded.get(0), KeySpace.TEMPLATE, FeatureSettings.defaults(), interner);
-    Panes.merge(first, decoded.get(1), KeySpace.TEMPLATE, FeatureSettings.defaults(), interner);
-    Pane second = Panes.empty(T0);
-    Panes.merge(second, decoded.get(1), KeySpace.TEMPLATE, FeatureSettings.defaults(), interner);
-    Panes.merge(second, decoded.get(2), KeySpace.TEMPLATE, FeatureSettings.defaults(), interner);
-
-    Map<Object, Object> instances = new HashMap<>();
-    for (Pane pane : List.of(first, second)) {
-      List<Object> values = new ArrayList<>();
-      values.addAll(pane.getAccounts().keySet());
-      values.addAll(pane.getAccounts().values());
-      values.addAll(pane.getYoungAccounts().keySet());
-      values.addAll(pane.getAccountPayments().keySet());
-      values.addAll(pane.getAccountPayments().values());
-      values.addAll(pane.getSubnets().keySet());
-      values.addAll(pane.getAsns().keySet());
-      values.addAll(pane.getCountries().keySet());
-      for (Object value : values) {
-        assertThat(instances.computeIfAbsent(value, v -> v)).as("instance of %s", value).isSameAs(value);
-      }
-      // Samples hold no instances to share: their numbers are primitives.
-      assertThat(pane.getSampleRank()).isInstanceOf(PrimitivesArrays.LongArray.class).isNotEmpty();
-      assertThat(pane.getSampleSimhash()).isInstanceOf(PrimitivesArrays.LongArray.class).isNotEmpty();
-    }
-    // What the test covers is there: ages and payments to share keys with, accounts in both panes.
-    assertThat(first.getYoungAccounts()).isNotEmpty();
-    assertThat(second.getAccountPayments()).isNotEmpty();
-    assertThat(second.getAccounts().keySet()).containsAnyElementsOf(first.getAccounts().keySet());
   }
 
   private static void assertMergeEqualsSequential(KeySpace space, FeatureSettings settings, long seed) {
@@ -139,11 +97,8 @@ class PanesMergeTest {
       }
       Collections.shuffle(partials, rnd);
       Pane merged = round % 2 == 0 ? partials.get(0) : Panes.empty(T0);
-      // A small interner, so that its slots collide and values replace each other: a miss must not
-      // change the pane.
-      ValueInterner interner = new ValueInterner(round % 3 == 0 ? 2 : 6);
       for (Pane partial : round % 2 == 0 ? partials.subList(1, partials.size()) : partials) {
-        Panes.merge(merged, partial, space, settings, interner);
+        Panes.merge(merged, partial, space, settings);
       }
       assertThat(merged).as("%s, %d parts, round %d", space, parts.size(), round).isEqualTo(expected);
     }

@@ -7,7 +7,6 @@ import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeyIndex;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.PaneTally;
-import dev.distillguard.detector.model.PartialPane;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,20 +42,6 @@ class RecordBytesTest {
     }
   }
 
-  @Test
-  void randomPartialPanesAreWrittenInAvrosBytes() throws Exception {
-    AvroSerializer<PartialPane> avro = new AvroSerializer<>(PartialPane.class);
-    RecordBytes writer = new RecordBytes();
-    for (int seed = 0; seed < 100; seed++) {
-      Random rnd = new Random(seed);
-      PartialPane partial = new PartialPane(rnd.nextLong(), randomPane(rnd));
-
-      DataOutputSerializer out = new DataOutputSerializer(64);
-      writer.write(partial, out);
-      assertThat(out.getCopyOfBuffer()).as("seed %d", seed).isEqualTo(bytes(avro, partial));
-    }
-  }
-
   /** Reading must give what Avro's reader gives, kept the way the pane code keeps it. */
   @Test
   void readsWhatAvroReadsAsSortedMapsAndPrimitiveLists() throws Exception {
@@ -76,22 +61,17 @@ class RecordBytesTest {
   }
 
   @Test
-  void readsPartialPanesAndKeyIndexesAsAvroDoes() throws Exception {
-    AvroSerializer<PartialPane> partials = new AvroSerializer<>(PartialPane.class);
+  void readsKeyIndexesAsAvroDoes() throws Exception {
     AvroSerializer<KeyIndex> indexes = new AvroSerializer<>(KeyIndex.class);
     RecordBytes bytes = new RecordBytes();
     for (int seed = 0; seed < 100; seed++) {
       Random rnd = new Random(seed);
-      byte[] partial = bytes(partials, new PartialPane(rnd.nextLong(), comparable(randomPane(rnd))));
       List<PaneTally> tallies = new ArrayList<>();
       for (int i = rnd.nextInt(3) * rnd.nextInt(100); i > 0; i--) {
         tallies.add(new PaneTally(rnd.nextLong(), rnd.nextInt(), rnd.nextInt()));
       }
       byte[] index = bytes(indexes, new KeyIndex(tallies, rnd.nextLong(), rnd.nextBoolean()));
 
-      PartialPane readPartial = bytes.readPartialPane(new DataInputDeserializer(partial));
-      assertThat(readPartial).isEqualTo(partials.deserialize(new DataInputDeserializer(partial)));
-      assertKeptAsPanesKeepThem(readPartial.getPane(), HashMap.class);
       assertThat(bytes.readKeyIndex(new DataInputDeserializer(index)))
           .isEqualTo(indexes.deserialize(new DataInputDeserializer(index)));
     }

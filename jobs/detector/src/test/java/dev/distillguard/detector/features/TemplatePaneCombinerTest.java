@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
-import dev.distillguard.detector.model.PartialPane;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,8 +41,8 @@ class TemplatePaneCombinerTest {
       assertThat(out).hasSize(2 + 6);
       assertThat(out.get(out.size() - 1)).isEqualTo(new Watermark(T0 + MINUTE - 1));
       assertThat(partials(harness)).hasSize(6).allSatisfy(p -> {
-        assertThat(p.getPane().getStart()).isEqualTo(T0);
-        assertThat(p.getPane().getAccounts()).containsOnlyKeys("a");
+        assertThat(p.pane().start()).isEqualTo(T0);
+        assertThat(p.pane().thaw(new RecordBytes()).getAccounts()).containsOnlyKeys("a");
       });
     }
   }
@@ -68,7 +67,7 @@ class TemplatePaneCombinerTest {
       }
       assertThat(partials(harness)).isEmpty();
       harness.processElement(record(call("a3", T0 + 3).simhash(0x1111L).build()));
-      assertThat(partials(harness)).hasSize(6).allSatisfy(p -> assertThat(p.getPane().getCount()).isEqualTo(4));
+      assertThat(partials(harness)).hasSize(6).allSatisfy(p -> assertThat(p.pane().count()).isEqualTo(4));
       harness.processElement(record(call("a4", T0 + 4).simhash(0x1111L).build()));
       harness.processWatermark(Long.MAX_VALUE);
       assertThat(partials(harness)).hasSize(12);
@@ -94,7 +93,7 @@ class TemplatePaneCombinerTest {
     List<CallEvent> calls = PanesOrderIndependenceTest.traffic(rnd, 3_000);
     calls.sort((a, b) -> Long.compare(a.getEventTime(), b.getEventTime()));
     Map<Long, TreeMap<Long, Pane>> merged = new HashMap<>();
-    ValueInterner interner = new ValueInterner();
+    RecordBytes bytes = new RecordBytes();
     var subtasks = List.of(harness(97), harness(TemplatePaneCombiner.DEFAULT_MAX_BUFFERED_CALLS));
     for (int i = 0; i < calls.size(); i++) {
       CallEvent c = calls.get(i);
@@ -111,13 +110,14 @@ class TemplatePaneCombinerTest {
     }
     for (var s : subtasks) {
       s.processWatermark(Long.MAX_VALUE);
-      for (PartialPane p : partials(s)) {
-        TreeMap<Long, Pane> panes = merged.computeIfAbsent(p.getTemplateKey(), k -> new TreeMap<>());
-        Pane existing = panes.get(p.getPane().getStart());
+      for (TemplatePartial p : partials(s)) {
+        TreeMap<Long, Pane> panes = merged.computeIfAbsent(p.templateKey(), k -> new TreeMap<>());
+        Pane partial = p.pane().thaw(bytes);
+        Pane existing = panes.get(partial.getStart());
         if (existing == null) {
-          panes.put(p.getPane().getStart(), p.getPane());
+          panes.put(partial.getStart(), partial);
         } else {
-          Panes.merge(existing, p.getPane(), KeySpace.TEMPLATE, settings, interner);
+          Panes.merge(existing, partial, KeySpace.TEMPLATE, settings);
         }
       }
       s.close();
@@ -137,7 +137,7 @@ class TemplatePaneCombinerTest {
     }
   }
 
-  private OneInputStreamOperatorTestHarness<CallEvent, PartialPane> harness(int maxBufferedCalls) throws Exception {
+  private OneInputStreamOperatorTestHarness<CallEvent, TemplatePartial> harness(int maxBufferedCalls) throws Exception {
     var harness = new OneInputStreamOperatorTestHarness<>(
         new TemplatePaneCombiner(BANDS, settings, maxBufferedCalls));
     harness.open();
@@ -148,7 +148,7 @@ class TemplatePaneCombinerTest {
     return new StreamRecord<>(call, call.getEventTime());
   }
 
-  private static List<PartialPane> partials(OneInputStreamOperatorTestHarness<CallEvent, PartialPane> harness) {
+  private static List<TemplatePartial> partials(OneInputStreamOperatorTestHarness<CallEvent, TemplatePartial> harness) {
     return harness.extractOutputValues();
   }
 }
