@@ -7,6 +7,7 @@ import dev.distillguard.detector.model.PolicyEnvelope;
 import dev.distillguard.contract.DeadLetter;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.features.Panes;
+import dev.distillguard.detector.features.CallBatch;
 import dev.distillguard.detector.features.RecordBytes;
 import dev.distillguard.detector.features.StoredPane;
 import dev.distillguard.detector.features.StoredPaneSerializer;
@@ -95,11 +96,11 @@ public final class Descriptors {
   }
 
   /**
-   * A template band key's partial panes as they came from the combiners, until their pane's first window
-   * merges them; gone when the key goes quiet.
+   * A template band key's calls as the batchers sent them, until their pane's first window folds them; gone
+   * when the key goes quiet.
    */
-  public static ListStateDescriptor<StoredPane> pendingPartialPanes() {
-    return new ListStateDescriptor<>("template-pending-partial-panes", new StoredPaneSerializer());
+  public static ListStateDescriptor<CallBatch> pendingTemplateCalls() {
+    return new ListStateDescriptor<>("template-pending-calls", CallBatch.Serializer.INSTANCE);
   }
 
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */

@@ -9,9 +9,8 @@ import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.decisions.DecisionLedger;
 import dev.distillguard.detector.features.PaneSlicedFeatures;
 import dev.distillguard.detector.features.TemplateBands;
-import dev.distillguard.detector.features.TemplateFanOut;
-import dev.distillguard.detector.features.TemplatePaneCombiner;
-import dev.distillguard.detector.features.TemplatePartial;
+import dev.distillguard.detector.features.TemplateBatcher;
+import dev.distillguard.detector.features.TemplateCalls;
 import dev.distillguard.detector.ingest.DuplicateFilter;
 import dev.distillguard.detector.ingest.Ingested;
 import dev.distillguard.detector.ingest.IngestRouter;
@@ -120,22 +119,12 @@ public final class DetectorTopology {
         .process(PaneSlicedFeatures.<String>ofCalls(KeySpace.SUBNET, config.features(), scoring, execution), Descriptors.WINDOW_FEATURES)
         .uid("subnet-features").name("subnet window features");
     TemplateBands bands = new TemplateBands(config.templateBands());
-    // A BATCH backfill's calls reach this point sorted by account, so a subtask's calls of one band key and
-    // pane are spread over its whole input and there is nothing to combine: there each call is copied
-    // per band (2M-call backfill: 24,660 calls/s copied, 20,019 combined).
-    SingleOutputStreamOperator<WindowFeatures> templateWindows = batch
-        ? unique
-            .flatMap(new TemplateFanOut(bands), Descriptors.CALL_EVENT)
-            .uid("template-fan-out").name("template LSH bands")
-            .keyBy(CallEvent::getTemplateKey, Types.LONG)
-            .process(PaneSlicedFeatures.<Long>ofCalls(KeySpace.TEMPLATE, config.features(), scoring, execution),
-                Descriptors.WINDOW_FEATURES)
-        : unique
-            .transform("template LSH bands, combined per pane", TemplatePartial.TYPE,
-                new TemplatePaneCombiner(bands, config.features()))
-            .uid("template-pane-combiner")
-            .keyBy(TemplatePartial::templateKey, Types.LONG)
-            .process(PaneSlicedFeatures.ofPartialPanes(config.features(), scoring, execution), Descriptors.WINDOW_FEATURES);
+    SingleOutputStreamOperator<WindowFeatures> templateWindows = unique
+        .transform("template LSH bands, batched per key", TemplateCalls.TYPE,
+            new TemplateBatcher(bands, config.features()))
+        .uid("template-batcher")
+        .keyBy(TemplateCalls::templateKey, Types.LONG)
+        .process(PaneSlicedFeatures.ofBatches(config.features(), scoring, execution), Descriptors.WINDOW_FEATURES);
     templateWindows.uid("template-features").name("template window features");
 
     SingleOutputStreamOperator<WindowFeatures> accountFeatures = score(

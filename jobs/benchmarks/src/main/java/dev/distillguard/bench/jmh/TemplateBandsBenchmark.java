@@ -2,13 +2,11 @@ package dev.distillguard.bench.jmh;
 
 import dev.distillguard.detector.config.DetectorConfig;
 import dev.distillguard.detector.features.TemplateBands;
-import dev.distillguard.detector.features.TemplateFanOut;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.util.Collector;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +21,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The template key space's per-call keying: the LSH band keys of one call's SimHash
- * ({@link TemplateBands#key}, for every band of the default configuration), and the fan-out that copies
- * the call once per band ({@link TemplateFanOut#flatMap}).
+ * ({@link TemplateBands#key}, for every band of the default configuration).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -38,25 +35,14 @@ public class TemplateBandsBenchmark {
   private static final int CALLS = 64;
 
   private final TemplateBands bands = new TemplateBands(DetectorConfig.defaults().templateBands());
-  private final TemplateFanOut fanOut = new TemplateFanOut(bands);
   private CallEvent[] calls;
-  private Collector<CallEvent> out;
   private int next;
 
   @Setup
-  public void setUp(Blackhole blackhole) {
+  public void setUp() {
     List<CallEvent> pane = CampaignCalls.pane(KeySpace.TEMPLATE, CampaignCalls.START, CALLS,
         DetectorConfig.defaults().features(), new SplittableRandom(42));
     calls = pane.toArray(new CallEvent[0]);
-    out = new Collector<>() {
-      @Override
-      public void collect(CallEvent copy) {
-        blackhole.consume(copy);
-      }
-
-      @Override
-      public void close() {}
-    };
   }
 
   @Benchmark
@@ -67,8 +53,4 @@ public class TemplateBandsBenchmark {
     }
   }
 
-  @Benchmark
-  public void fanOut() {
-    fanOut.flatMap(calls[next++ & (CALLS - 1)], out);
-  }
 }

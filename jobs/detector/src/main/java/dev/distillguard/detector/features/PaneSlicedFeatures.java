@@ -14,6 +14,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
@@ -46,15 +47,12 @@ import org.apache.flink.util.Collector;
  * is looked at; the windows reported are the same.
  *
  * <p>Account and subnet keys take calls one by one ({@link #ofCalls}), added to their open pane. Template
- * keys in a streaming job take partial panes combined before the shuffle by {@link TemplatePaneCombiner}
- * ({@link #ofPartialPanes}): a band key collects a slice of all traffic, so one partial stands for many
- * calls. Partials are kept as they came, appended to the key's list of pending partials, and a pane's
- * partials are merged at once when its first window is computed: a partial costs an append (under
- * RocksDB a write without a read), not a read, decode, merge and encode of the bucket's growing pane, and
- * nothing of a bucket's open pane is copied on write or encoded at a checkpoint but its partials' bytes.
- * Merged, they give the pane that adding their calls one by one would have. A BATCH backfill, whose calls
- * come sorted by account with nothing to combine, gives template keys one copy of each call per band
- * ({@link TemplateFanOut}).
+ * keys take batches of calls from {@link TemplateBatcher} ({@link #ofBatches}): a band key collects a slice
+ * of all traffic, so a batch stands for many calls. Batches are kept as they came, appended to the key's
+ * pending calls, and a pane's calls are folded into it at once when its first window is computed: a batch
+ * costs an append (under RocksDB a write without a read), not a read, decode, update and encode of the
+ * bucket's growing pane, and nothing of a bucket's open pane is copied on write or encoded at a checkpoint
+ * but its calls' bytes. Folded, they give the pane that adding them one by one gives.
  */
 public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN, WindowFeatures> {
 
@@ -83,35 +81,36 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   private final FeatureSettings settings;
   private final ScoringPolicy policy;
   private final Execution execution;
-  /** Whether the input is template partial panes, appended until their pane freezes, rather than calls. */
-  private final boolean partials;
+  /** Whether the input is batches of template calls, kept until their pane folds, rather than single calls. */
+  private final boolean batches;
 
   private transient ValueState<KeyIndex> index;
   private transient MapState<Long, StoredPane> panes;
-  private transient ListState<StoredPane> pendingPartials;
+  private transient ListState<CallBatch> pendingCalls;
   private transient Counter droppedLate;
   private transient Counter calls;
   private transient Counter windowsReported;
   private transient RecordBytes paneBytes;
+  private transient DataInputDeserializer callInput;
 
   private PaneSlicedFeatures(KeySpace space, FeatureSettings settings, ScoringPolicy policy, Execution execution,
-      boolean partials) {
+      boolean batches) {
     this.space = space;
     this.settings = settings;
     this.policy = policy;
     this.execution = execution;
-    this.partials = partials;
+    this.batches = batches;
   }
 
-  /** Features of a key space from its calls, one at a time (for template keys: one copy per band). */
+  /** Features of a key space from its calls, one at a time. */
   public static <K> PaneSlicedFeatures<K, CallEvent> ofCalls(KeySpace space, FeatureSettings settings,
       ScoringPolicy policy, Execution execution) {
     return new PaneSlicedFeatures<>(space, settings, policy, execution, false);
   }
 
-  /** Features of template band keys, from the partial panes of {@link TemplatePaneCombiner}. */
-  public static PaneSlicedFeatures<Long, TemplatePartial> ofPartialPanes(FeatureSettings settings,
-      ScoringPolicy policy, Execution execution) {
+  /** Features of template band keys, from the batches of {@link TemplateBatcher}. */
+  public static PaneSlicedFeatures<Long, TemplateCalls> ofBatches(FeatureSettings settings, ScoringPolicy policy,
+      Execution execution) {
     return new PaneSlicedFeatures<>(KeySpace.TEMPLATE, settings, policy, execution, true);
   }
 
@@ -119,8 +118,8 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   public void open(OpenContext openContext) {
     index = getRuntimeContext().getState(Descriptors.keyIndex());
     panes = getRuntimeContext().getMapState(Descriptors.keyPanes());
-    if (partials) {
-      pendingPartials = getRuntimeContext().getListState(Descriptors.pendingPartialPanes());
+    if (batches) {
+      pendingCalls = getRuntimeContext().getListState(Descriptors.pendingTemplateCalls());
     }
     droppedLate = getRuntimeContext().getMetricGroup().counter("droppedLateCalls");
     // Labelled by key space so one query graphs all three; a template key space sees each call once per
@@ -131,60 +130,116 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     metrics.meter("callsPerSecond", new MeterView(calls));
     windowsReported = metrics.counter("windowsReported");
     paneBytes = new RecordBytes();
+    callInput = new DataInputDeserializer();
   }
 
   @Override
   public void processElement(IN in, Context ctx, Collector<WindowFeatures> out) throws Exception {
-    TemplatePartial partial = partials ? (TemplatePartial) in : null;
-    CallEvent call = partials ? null : (CallEvent) in;
-    int callsIn = partials ? partial.pane().count() : 1;
-    calls.inc(callsIn);
-    long slide = settings.slideMillis();
-    long paneStart = partials ? partial.pane().start() : Panes.paneStart(call, settings);
     long watermark = ctx.timerService().currentWatermark();
-    if (paneStart + settings.windowMillis() - 1 <= watermark) {
-      // Every window these calls belong to has been emitted. The ingest stage diverts such calls to the
-      // late output first, so this only counts what slipped past it.
-      droppedLate.inc(callsIn);
-      return;
-    }
     KeyIndex key = index.value();
     if (key == null) {
       key = new KeyIndex(new ArrayList<>(), NO_TIMER, false);
     }
-    PaneTally tally = tallyAt(key.getPanes(), paneStart);
-    boolean newPane = tally.getCount() == 0;
-    if (partials) {
-      pendingPartials.add(partial.pane());
-      // Until the partials merge, the sum of their accounts bounds the pane's from above, as the bound needs.
-      tally.setCount(tally.getCount() + callsIn);
-      tally.setAccounts(tally.getAccounts() + partial.pane().accounts());
-    } else {
-      StoredPane stored = panes.get(paneStart);
-      Pane pane = stored == null ? Panes.empty(paneStart, execution.memberMaps) : stored.toOpen(paneBytes);
-      Panes.add(pane, call, space, settings);
-      panes.put(paneStart, stored instanceof StoredPane.Open open ? open : new StoredPane.Open(pane));
-      tally.setCount(pane.getCount());
-      tally.setAccounts(pane.getAccounts().size());
-      if (newPane && execution == Execution.STREAMING) {
-        freezeClosedBefore(key.getPanes(), paneStart, watermark);
-      }
+    long earliestPane = batches ? addBatch(((TemplateCalls) in).calls(), key, ctx, watermark)
+        : addCall((CallEvent) in, key, ctx, watermark);
+    if (earliestPane == Long.MAX_VALUE) {
+      return;
     }
     if (execution == Execution.BATCH) {
-      if (newPane) {
-        for (long end = paneStart + slide; end <= paneStart + settings.windowMillis(); end += slide) {
-          ctx.timerService().registerEventTimeTimer(end - 1);
-        }
-      }
       index.update(key);
       return;
     }
-    // More calls only make windows more reportable, so a report timer already due no later than this
-    // pane's first window still stands; anything else is worked out again.
-    if (!(key.getTimerReports() && key.getTimer() <= paneStart + slide - 1)) {
+    // More calls only make windows more reportable, so a report timer already due no later than the first
+    // window of the earliest pane they are in still stands; anything else is worked out again.
+    if (!(key.getTimerReports() && key.getTimer() <= earliestPane + settings.slideMillis() - 1)) {
       schedule(key, ctx, watermark);
     }
     index.update(key);
+  }
+
+  /** Adds a call to its open pane; returns the pane's start, or Long.MAX_VALUE for a call too late to count. */
+  private long addCall(CallEvent call, KeyIndex key, Context ctx, long watermark) throws Exception {
+    calls.inc();
+    long paneStart = Panes.paneStart(call, settings);
+    if (tooLate(paneStart, watermark)) {
+      droppedLate.inc();
+      return Long.MAX_VALUE;
+    }
+    PaneTally tally = tallyAt(key.getPanes(), paneStart);
+    boolean newPane = tally.getCount() == 0;
+    StoredPane stored = panes.get(paneStart);
+    Pane pane = stored == null ? Panes.empty(paneStart, execution.memberMaps) : stored.toOpen(paneBytes);
+    Panes.add(pane, call, space, settings);
+    panes.put(paneStart, stored instanceof StoredPane.Open open ? open : new StoredPane.Open(pane));
+    tally.setCount(pane.getCount());
+    tally.setAccounts(pane.getAccounts().size());
+    if (newPane) {
+      if (execution == Execution.BATCH) {
+        registerWindowEnds(paneStart, ctx);
+      } else {
+        freezeClosedBefore(key.getPanes(), paneStart, watermark);
+      }
+    }
+    return paneStart;
+  }
+
+  /**
+   * Keeps a batch of a template key's calls until their panes fold, and counts them into the tallies (a
+   * call adds at most one account, so until the pane folds its calls bound its accounts from above, as the
+   * report bound needs). Returns the earliest pane a call counted in, or Long.MAX_VALUE if none did.
+   */
+  private long addBatch(CallBatch batch, KeyIndex key, Context ctx, long watermark) throws Exception {
+    calls.inc(batch.calls());
+    long earliest = Long.MAX_VALUE;
+    int late = 0;
+    for (int at = 0; at < batch.end(); at = batch.next(at)) {
+      long paneStart = paneStart(batch.eventTime(at));
+      if (tooLate(paneStart, watermark)) {
+        late++;
+        continue;
+      }
+      PaneTally tally = tallyAt(key.getPanes(), paneStart);
+      if (tally.getCount() == 0 && execution == Execution.BATCH) {
+        registerWindowEnds(paneStart, ctx);
+      }
+      tally.setCount(tally.getCount() + 1);
+      tally.setAccounts(tally.getAccounts() + 1);
+      earliest = Math.min(earliest, paneStart);
+    }
+    if (late > 0) {
+      droppedLate.inc(late);
+      CallBatch.Builder kept = new CallBatch.Builder();
+      for (int at = 0; at < batch.end(); at = batch.next(at)) {
+        if (!tooLate(paneStart(batch.eventTime(at)), watermark)) {
+          kept.add(batch, at);
+        }
+      }
+      batch = kept.build();
+    }
+    if (batch.calls() > 0) {
+      pendingCalls.add(batch);
+    }
+    return earliest;
+  }
+
+  /**
+   * Every window the pane starting at {@code paneStart} is in has been emitted. The ingest stage diverts
+   * such calls to the late output first, so this only counts what slipped past it.
+   */
+  private boolean tooLate(long paneStart, long watermark) {
+    return paneStart + settings.windowMillis() - 1 <= watermark;
+  }
+
+  private long paneStart(long eventTime) {
+    return Math.floorDiv(eventTime, settings.slideMillis()) * settings.slideMillis();
+  }
+
+  /** BATCH: a timer at the end of every window a new pane is in (see the class comment). */
+  private void registerWindowEnds(long paneStart, Context ctx) {
+    long slide = settings.slideMillis();
+    for (long end = paneStart + slide; end <= paneStart + settings.windowMillis(); end += slide) {
+      ctx.timerService().registerEventTimeTimer(end - 1);
+    }
   }
 
   /**
@@ -216,8 +271,8 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     long windowStart = windowEnd - settings.windowMillis();
     List<PaneTally> tallies = key.getPanes();
     if (execution == Execution.BATCH || key.getTimerReports()) {
-      if (partials) {
-        mergePendingPartials(tallies, windowEnd);
+      if (batches) {
+        foldPendingCalls(tallies, windowEnd);
       }
       if (mayReport(tallies, windowEnd)) {
         List<FrozenPane> window = new ArrayList<>(tallies.size());
@@ -252,7 +307,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
         panes.remove(tally.getStart());
       }
     }
-    if (partials && kept.size() < tallies.size()) {
+    if (batches && kept.size() < tallies.size()) {
       dropPendingBefore(keepFrom);
     }
     key.setPanes(kept);
@@ -268,77 +323,85 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   }
 
   /**
-   * Merges the pending partials of every pane in the window ending at {@code windowEnd} into the pane (a
-   * pane frozen already, by a partial that came late, is thawed for it), freezes it, and sets its tally to
-   * what it holds. Partials of later panes stay pending.
+   * Folds the pending calls of every pane in the window ending at {@code windowEnd} into the pane (a pane
+   * frozen already, by a call that came late, is thawed for it), freezes it, and sets its tally to what it
+   * holds. Calls of later panes stay pending; in a BATCH backfill, whose timers all come after the key's
+   * last call, they are folded into open panes at once instead, so that the key's other window ends do not
+   * each rewrite what is pending.
    */
-  private void mergePendingPartials(List<PaneTally> tallies, long windowEnd) throws Exception {
-    Iterable<StoredPane> pending = pendingPartials.get();
+  private void foldPendingCalls(List<PaneTally> tallies, long windowEnd) throws Exception {
+    Iterable<CallBatch> pending = pendingCalls.get();
     if (pending == null) {
       return;
     }
     long windowStart = windowEnd - settings.windowMillis();
-    java.util.TreeMap<Long, Pane> merging = new java.util.TreeMap<>();
-    List<StoredPane> later = new ArrayList<>();
-    boolean merged = false;
-    for (StoredPane stored : pending) {
-      FrozenPane partial = (FrozenPane) stored;
-      long start = partial.start();
-      if (start >= windowEnd) {
-        later.add(partial);
-        continue;
+    java.util.TreeMap<Long, Pane> folding = new java.util.TreeMap<>();
+    CallBatch.Builder later = new CallBatch.Builder();
+    boolean folded = false;
+    for (CallBatch batch : pending) {
+      for (int at = 0; at < batch.end(); at = batch.next(at)) {
+        long start = paneStart(batch.eventTime(at));
+        if (start >= windowEnd && execution == Execution.STREAMING) {
+          later.add(batch, at);
+          continue;
+        }
+        folded = true;
+        if (start < windowStart) {
+          // Its pane has left the window: the windows it was in passed without a report.
+          continue;
+        }
+        Pane into = folding.get(start);
+        if (into == null) {
+          StoredPane existing = panes.get(start);
+          into = existing == null ? Panes.empty(start, Panes.MemberMaps.HASHED) : existing.toOpen(paneBytes);
+          folding.put(start, into);
+        }
+        callInput.setBuffer(batch.bytes(), at + 4, batch.length(at));
+        Panes.add(into, paneBytes.readCallEvent(callInput), space, settings);
       }
-      merged = true;
-      if (start < windowStart) {
-        // Its pane has left the window: the windows it was in passed without a report.
-        continue;
-      }
-      Pane into = merging.get(start);
-      if (into == null) {
-        StoredPane existing = panes.get(start);
-        into = existing == null ? Panes.empty(start, Panes.MemberMaps.HASHED) : existing.toOpen(paneBytes);
-        merging.put(start, into);
-      }
-      Panes.merge(into, partial.thaw(paneBytes), space, settings);
     }
-    if (!merged) {
+    if (!folded) {
       return;
     }
-    for (java.util.Map.Entry<Long, Pane> pane : merging.entrySet()) {
-      panes.put(pane.getKey(), FrozenPane.of(pane.getValue(), paneBytes));
+    for (java.util.Map.Entry<Long, Pane> pane : folding.entrySet()) {
+      Pane whole = pane.getValue();
+      panes.put(pane.getKey(),
+          pane.getKey() < windowEnd ? FrozenPane.of(whole, paneBytes) : new StoredPane.Open(whole));
       PaneTally tally = tallyAt(tallies, pane.getKey());
-      tally.setCount(pane.getValue().getCount());
-      tally.setAccounts(pane.getValue().getAccounts().size());
+      tally.setCount(whole.getCount());
+      tally.setAccounts(whole.getAccounts().size());
     }
-    if (later.isEmpty()) {
-      pendingPartials.clear();
+    if (later.calls() == 0) {
+      pendingCalls.clear();
     } else {
-      pendingPartials.update(later);
+      pendingCalls.update(List.of(later.build()));
     }
   }
 
-  /** Drops the pending partials of panes before {@code keepFrom}, whose last window has passed. */
+  /** Drops the pending calls of panes before {@code keepFrom}, whose last window has passed. */
   private void dropPendingBefore(long keepFrom) throws Exception {
-    Iterable<StoredPane> pending = pendingPartials.get();
+    Iterable<CallBatch> pending = pendingCalls.get();
     if (pending == null) {
       return;
     }
-    List<StoredPane> kept = new ArrayList<>();
+    CallBatch.Builder kept = new CallBatch.Builder();
     boolean dropped = false;
-    for (StoredPane stored : pending) {
-      if (((FrozenPane) stored).start() >= keepFrom) {
-        kept.add(stored);
-      } else {
-        dropped = true;
+    for (CallBatch batch : pending) {
+      for (int at = 0; at < batch.end(); at = batch.next(at)) {
+        if (paneStart(batch.eventTime(at)) >= keepFrom) {
+          kept.add(batch, at);
+        } else {
+          dropped = true;
+        }
       }
     }
     if (!dropped) {
       return;
     }
-    if (kept.isEmpty()) {
-      pendingPartials.clear();
+    if (kept.calls() == 0) {
+      pendingCalls.clear();
     } else {
-      pendingPartials.update(kept);
+      pendingCalls.update(List.of(kept.build()));
     }
   }
 

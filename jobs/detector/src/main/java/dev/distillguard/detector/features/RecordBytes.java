@@ -101,6 +101,21 @@ public final class RecordBytes {
 
   /** A call on its way through a shuffle: the schema's fields in order. */
   public void write(CallEvent call, DataOutputView target) throws IOException {
+    encode(call);
+    target.write(out.getSharedBuffer(), 0, out.length());
+  }
+
+  /** A call's bytes in this writer's own buffer, good until its next use. */
+  DataOutputSerializer encode(CallEvent call) {
+    try {
+      writeCall(call);
+    } catch (IOException e) {
+      throw new IllegalStateException("a call could not be written to memory", e);
+    }
+    return out;
+  }
+
+  private void writeCall(CallEvent call) throws IOException {
     out.clear();
     out.writeLong(call.getEventTime());
     out.writeLong(call.getRank());
@@ -124,8 +139,6 @@ public final class RecordBytes {
     out.writeLong(call.getSimhash());
     out.writeInt(call.getCapability());
     out.writeBoolean(call.getCot());
-    out.writeLong(call.getTemplateKey());
-    target.write(out.getSharedBuffer(), 0, out.length());
   }
 
   public void write(KeyIndex index, DataOutputView target) throws IOException {
@@ -249,7 +262,7 @@ public final class RecordBytes {
     // In the schema's field order, as for panes.
     return new CallEvent(in.readLong(), in.readLong(), readString(in), readNullableString(in), readString(in),
         readNullableInt(in), readNullableString(in), readNullableString(in), readNullableLong(in), in.readInt(),
-        in.readInt(), in.readLong(), in.readInt(), in.readBoolean(), in.readLong());
+        in.readInt(), in.readLong(), in.readInt(), in.readBoolean());
   }
 
   public KeyIndex readKeyIndex(DataInputView in) throws IOException {

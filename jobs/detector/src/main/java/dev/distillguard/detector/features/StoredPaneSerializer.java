@@ -3,7 +3,6 @@ package dev.distillguard.detector.features;
 import dev.distillguard.detector.model.Pane;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -97,7 +96,7 @@ public final class StoredPaneSerializer extends TypeSerializer<StoredPane> {
 
   @Override
   public TypeSerializerSnapshot<StoredPane> snapshotConfiguration() {
-    return new Snapshot(Pane.SCHEMA$.toString());
+    return new Snapshot();
   }
 
   @Override
@@ -110,52 +109,10 @@ public final class StoredPaneSerializer extends TypeSerializer<StoredPane> {
     return StoredPaneSerializer.class.hashCode();
   }
 
-  /** The pane schema the bytes were written with. */
-  public static final class Snapshot implements TypeSerializerSnapshot<StoredPane> {
-
-    private static final int VERSION = 1;
-
-    private String schema;
-
-    /** For Flink, which reads the schema in next. */
-    public Snapshot() {}
-
-    Snapshot(String schema) {
-      this.schema = schema;
-    }
-
-    @Override
-    public int getCurrentVersion() {
-      return VERSION;
-    }
-
-    @Override
-    public void writeSnapshot(DataOutputView out) throws IOException {
-      out.writeUTF(schema);
-    }
-
-    @Override
-    public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) throws IOException {
-      if (readVersion != VERSION) {
-        throw new IOException("unknown pane serializer snapshot version " + readVersion);
-      }
-      schema = in.readUTF();
-    }
-
-    @Override
-    public TypeSerializer<StoredPane> restoreSerializer() {
-      if (!Pane.SCHEMA$.toString().equals(schema)) {
-        throw new IllegalStateException("panes were written with another pane schema than this build's: " + schema);
-      }
-      return new StoredPaneSerializer();
-    }
-
-    @Override
-    public TypeSerializerSchemaCompatibility<StoredPane> resolveSchemaCompatibility(
-        TypeSerializerSnapshot<StoredPane> old) {
-      return old instanceof Snapshot previous && Pane.SCHEMA$.toString().equals(previous.schema)
-          ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-          : TypeSerializerSchemaCompatibility.incompatible();
+  /** Records the pane schema: panes of another schema, or of the plain Avro serializer, do not restore. */
+  public static final class Snapshot extends SchemaBoundSnapshot<StoredPane> {
+    public Snapshot() {
+      super(Pane.SCHEMA$, StoredPaneSerializer::new);
     }
   }
 }

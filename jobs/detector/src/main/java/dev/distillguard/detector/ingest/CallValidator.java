@@ -111,7 +111,6 @@ public final class CallValidator implements Serializable {
     event.setSimhash(call.getPromptSimhash());
     event.setCapability(call.getCapability().ordinal());
     event.setCot(call.getCotElicitation());
-    event.setTemplateKey(0L);
     return event;
   }
 

@@ -7,19 +7,14 @@ public final class Calls {
 
   private Calls() {}
 
-  /** A copy, for Flink where it copies records; Avro's {@code deepCopy} walked the schema to the same end. */
-  public static CallEvent copy(CallEvent call) {
-    return withTemplateKey(call, call.getTemplateKey());
-  }
-
   /**
-   * A copy with another template key. The all-fields constructor makes a field added to the schema a
-   * compile error here rather than a field silently dropped.
+   * A copy, for Flink where it copies records; Avro's {@code deepCopy} walked the schema to the same end.
+   * The all-fields constructor makes a field added to the schema a compile error here rather than a field
+   * silently dropped.
    */
-  public static CallEvent withTemplateKey(CallEvent call, long templateKey) {
+  public static CallEvent copy(CallEvent call) {
     return new CallEvent(call.getEventTime(), call.getRank(), call.getAccountId(), call.getOrgId(),
         call.getSubnet(), call.getAsn(), call.getCountry(), call.getPaymentFingerprint(), call.getAccountAgeMs(),
-        call.getPromptTokens(), call.getCompletionTokens(), call.getSimhash(), call.getCapability(), call.getCot(),
-        templateKey);
+        call.getPromptTokens(), call.getCompletionTokens(), call.getSimhash(), call.getCapability(), call.getCot());
   }
 }

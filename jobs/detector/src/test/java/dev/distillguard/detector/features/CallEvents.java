@@ -40,7 +40,6 @@ final class CallEvents {
       e.setSimhash(0x1234_5678_9ABC_DEF0L);
       e.setCapability(Capability.CHAT.ordinal());
       e.setCot(false);
-      e.setTemplateKey(0L);
     }
 
     Builder rank(long rank) {
@@ -107,6 +106,17 @@ final class CallEvents {
       Panes.add(panes.computeIfAbsent(paneStart, start -> Panes.empty(start, maps)), call, space, settings);
     }
     return new ArrayList<>(panes.values());
+  }
+
+  /** Calls as a template band key receives them from {@link TemplateBatcher}. */
+  static CallBatch batch(List<CallEvent> calls) {
+    RecordBytes writer = new RecordBytes();
+    CallBatch.Builder batch = new CallBatch.Builder();
+    for (CallEvent call : calls) {
+      var encoded = writer.encode(call);
+      batch.add(encoded.getSharedBuffer(), encoded.length());
+    }
+    return batch.build();
   }
 
   /** Panes frozen, as the feature operator freezes a window's panes before it computes the window. */

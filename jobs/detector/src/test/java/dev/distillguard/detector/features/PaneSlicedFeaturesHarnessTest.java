@@ -94,15 +94,15 @@ class PaneSlicedFeaturesHarnessTest {
   void templateKeysAreReportedOnlyForRealTemplatesSharedByAccounts() throws Exception {
     try (var harness = templateHarness()) {
       long template = 0x0F0F_1234_5678_9ABCL;
-      // Two subtasks' partial panes of one band key: 30 accounts between them.
-      Pane[] partials = {Panes.empty(T0), Panes.empty(T0)};
+      // Two subtasks' batches for one band key: 30 accounts between them.
+      List<List<CallEvent>> batches = List.of(new ArrayList<>(), new ArrayList<>());
       for (int i = 0; i < 30; i++) {
         CallEvent c = call("hydra-" + i, T0 + i * 1_000, i, template ^ (1L << (20 + i % 30)));
         c.setSubnet("100.64." + i + ".0/24");
-        Panes.add(partials[i % 2], c, KeySpace.TEMPLATE, settings);
+        batches.get(i % 2).add(c);
       }
-      for (Pane partial : partials) {
-        harness.processElement(new StreamRecord<>(new TemplatePartial(7L, FrozenPane.of(partial, new RecordBytes())), T0));
+      for (List<CallEvent> batch : batches) {
+        harness.processElement(new StreamRecord<>(new TemplateCalls(7L, CallEvents.batch(batch)), T0));
       }
       harness.processWatermark(T0 + MINUTE - 1);
       List<WindowFeatures> out = features(harness);
@@ -118,12 +118,11 @@ class PaneSlicedFeaturesHarnessTest {
   }
 
   @Test
-  void aPartialPaneForAWindowAlreadyGoneIsDroppedNotStored() throws Exception {
+  void aBatchForAWindowAlreadyGoneIsDroppedNotStored() throws Exception {
     try (var harness = templateHarness()) {
       harness.processWatermark(T0 + 10 * MINUTE);
-      Pane gone = Panes.empty(T0);
-      Panes.add(gone, call("late", T0 + 1_000, 1, 0x1234L), KeySpace.TEMPLATE, settings);
-      harness.processElement(new StreamRecord<>(new TemplatePartial(7L, FrozenPane.of(gone, new RecordBytes())), T0));
+      CallBatch gone = CallEvents.batch(List.of(call("late", T0 + 1_000, 1, 0x1234L)));
+      harness.processElement(new StreamRecord<>(new TemplateCalls(7L, gone), T0));
       assertThat(harness.numKeyedStateEntries()).isZero();
       assertThat(harness.numEventTimeTimers()).isZero();
       assertThat(features(harness)).isEmpty();
@@ -168,10 +167,10 @@ class PaneSlicedFeaturesHarnessTest {
     }
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<Long, TemplatePartial, WindowFeatures> templateHarness() throws Exception {
+  private KeyedOneInputStreamOperatorTestHarness<Long, TemplateCalls, WindowFeatures> templateHarness() throws Exception {
     var operator = new KeyedProcessOperator<>(
-        PaneSlicedFeatures.ofPartialPanes(settings, policy, PaneSlicedFeatures.Execution.STREAMING));
-    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, TemplatePartial::templateKey, Types.LONG);
+        PaneSlicedFeatures.ofBatches(settings, policy, PaneSlicedFeatures.Execution.STREAMING));
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, TemplateCalls::templateKey, Types.LONG);
     harness.open();
     return harness;
   }
@@ -198,6 +197,6 @@ class PaneSlicedFeaturesHarnessTest {
 
   static CallEvent call(String account, long time, long rank, long simhash) {
     return new CallEvent(time, rank * 0x9E3779B97F4A7C15L, account, null, "203.0.113.0/24", 64500, "NL", null,
-        86_400_000L, 150, 500, simhash, 1, true, 0L);
+        86_400_000L, 150, 500, simhash, 1, true);
   }
 }

@@ -142,7 +142,7 @@ class RecordBytesTest {
         rnd.nextBoolean() ? null : name(rnd, "org-"), name(rnd, "10.1."), rnd.nextBoolean() ? null : rnd.nextInt(),
         rnd.nextBoolean() ? null : name(rnd, "C"), rnd.nextBoolean() ? null : name(rnd, "card-"),
         rnd.nextBoolean() ? null : rnd.nextLong(), rnd.nextInt(), rnd.nextInt(), rnd.nextLong(), rnd.nextInt(8),
-        rnd.nextBoolean(), rnd.nextLong());
+        rnd.nextBoolean());
   }
 
   /** Without NaN, which Avro's record equality holds unequal to itself even between two of its own reads. */

@@ -50,7 +50,6 @@ class CallValidatorTest {
     assertThat(e.getSimhash()).isEqualTo(SIMHASH);
     assertThat(e.getCapability()).isEqualTo(Capability.REASONING.ordinal());
     assertThat(e.getCot()).isTrue();
-    assertThat(e.getTemplateKey()).isZero();
   }
 
   @Test

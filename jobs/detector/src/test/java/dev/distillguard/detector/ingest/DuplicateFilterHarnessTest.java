@@ -208,7 +208,6 @@ class DuplicateFilterHarnessTest {
     e.setSimhash(0x1234_5678_9ABC_DEF0L);
     e.setCapability(0);
     e.setCot(false);
-    e.setTemplateKey(0L);
     return e;
   }
 }

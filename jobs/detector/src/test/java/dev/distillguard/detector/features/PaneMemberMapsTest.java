@@ -22,32 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/**
- * A pane merged from partial panes (as the template operator merges what {@link TemplatePaneCombiner}
- * combined upstream) equals the pane the same calls give when added one by one, however the calls are
- * split and whatever order the parts come in, including when every cap bites.
- */
-class PanesMergeTest {
-
-  private static final int SPLITS = 60;
+/** A pane's member maps hashed or as sorted arrays: the same pane, the same window, including when every cap bites. */
+class PaneMemberMapsTest {
 
   /** Sample of 8, 3 arrivals per pane, 4 members per set: all cut on the traffic below. */
   private static final FeatureSettings TIGHT = new FeatureSettings(Duration.ofMinutes(10), Duration.ofMinutes(1),
       8, 12, 3, 4, 5, Duration.ofDays(14));
 
-  @ParameterizedTest
-  @EnumSource(KeySpace.class)
-  void mergingPartsOfAPaneEqualsAddingItsCallsOneByOneWhenEveryCapBites(KeySpace space) {
-    assertMergeEqualsSequential(space, TIGHT, 8);
-  }
-
-  @ParameterizedTest
-  @EnumSource(KeySpace.class)
-  void mergingPartsOfAPaneEqualsAddingItsCallsOneByOneWithDefaultCaps(KeySpace space) {
-    assertMergeEqualsSequential(space, FeatureSettings.defaults(), 9);
-  }
-
-  /** Hashed member maps (a combiner's partial panes, a BATCH backfill's panes) hold what sorted ones do. */
+  /** Hashed member maps (a template pane folded at once, a BATCH backfill's panes) hold what sorted ones do. */
   @ParameterizedTest
   @EnumSource(KeySpace.class)
   void panesWithHashedMemberMapsEqualPanesWithSortedOnes(KeySpace space) {
@@ -62,59 +44,6 @@ class PanesMergeTest {
       assertThat(WindowCalculator.compute(space, "k", T0 + 60_000, frozen(List.of(hashed)), settings))
           .isEqualTo(WindowCalculator.compute(space, "k", T0 + 60_000, frozen(List.of(sorted)), settings));
     }
-  }
-
-  @Test
-  void panesOfDifferentStartsAreNotMerged() {
-    assertThatThrownBy(() -> Panes.merge(Panes.empty(T0), Panes.empty(T0 + 60_000), KeySpace.TEMPLATE,
-        FeatureSettings.defaults()))
-        .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  private static void assertMergeEqualsSequential(KeySpace space, FeatureSettings settings, long seed) {
-    Random rnd = new Random(seed);
-    List<CallEvent> calls = onePane(rnd, 400);
-    Pane expected = single(panes(calls, space, settings));
-    if (settings == TIGHT) {
-      // The caps do bite, or the test would prove nothing about merging capped parts.
-      assertThat(expected.getMembersTruncated()).isTrue();
-      assertThat(expected.getSampleRank()).hasSize(settings.sampleSize());
-      assertThat(expected.getAccounts()).hasSizeLessThanOrEqualTo(settings.maxMembersPerPane());
-      if (space == KeySpace.ACCOUNT) {
-        assertThat(expected.getOffsetsTruncated()).isTrue();
-      } else {
-        assertThat(expected.getAccountPayments()).isNotEmpty();
-        assertThat(expected.getYoungAccounts()).isNotEmpty();
-      }
-    }
-    for (int round = 0; round < SPLITS; round++) {
-      List<List<CallEvent>> parts = split(calls, 1 + rnd.nextInt(12), rnd);
-      List<Pane> partials = new ArrayList<>();
-      for (List<CallEvent> part : parts) {
-        // Hashed, as the combiner makes them, in every other round.
-        partials.add(single(panes(part, space, settings,
-            round % 2 == 1 ? Panes.MemberMaps.HASHED : Panes.MemberMaps.SORTED_ARRAYS)));
-      }
-      Collections.shuffle(partials, rnd);
-      Pane merged = round % 2 == 0 ? partials.get(0) : Panes.empty(T0);
-      for (Pane partial : round % 2 == 0 ? partials.subList(1, partials.size()) : partials) {
-        Panes.merge(merged, partial, space, settings);
-      }
-      assertThat(merged).as("%s, %d parts, round %d", space, parts.size(), round).isEqualTo(expected);
-    }
-  }
-
-  /** Non-empty parts of the calls, each in arrival order; a call's redelivery may land in another part. */
-  private static List<List<CallEvent>> split(List<CallEvent> calls, int parts, Random rnd) {
-    List<List<CallEvent>> out = new ArrayList<>();
-    for (int i = 0; i < parts; i++) {
-      out.add(new ArrayList<>());
-    }
-    for (CallEvent call : calls) {
-      out.get(rnd.nextInt(parts)).add(call);
-    }
-    out.removeIf(List::isEmpty);
-    return out;
   }
 
   private static Pane single(List<Pane> panes) {
