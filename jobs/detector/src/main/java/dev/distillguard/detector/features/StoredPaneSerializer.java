@@ -83,8 +83,11 @@ public final class StoredPaneSerializer extends TypeSerializer<StoredPane> {
   @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
     int length = source.readInt();
+    byte[] bytes = new byte[length];
+    source.readFully(bytes);
     target.writeInt(length);
-    target.write(source, length);
+    // Through an array: a target such as DataOutputSerializer does not grow to take a view's bytes.
+    target.write(bytes);
   }
 
   private RecordBytes bytes() {

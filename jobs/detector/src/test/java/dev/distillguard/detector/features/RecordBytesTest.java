@@ -146,7 +146,7 @@ class RecordBytesTest {
   }
 
   /** Without NaN, which Avro's record equality holds unequal to itself even between two of its own reads. */
-  private static Pane comparable(Pane pane) {
+  static Pane comparable(Pane pane) {
     if (Double.isNaN(pane.getPromptTokensSq())) {
       pane.setPromptTokensSq(1.5);
     }
@@ -210,7 +210,7 @@ class RecordBytesTest {
     }
   }
 
-  private static Pane randomPane(Random rnd) {
+  static Pane randomPane(Random rnd) {
     Pane pane = new Pane();
     pane.setStart(rnd.nextLong());
     pane.setCount(rnd.nextInt());

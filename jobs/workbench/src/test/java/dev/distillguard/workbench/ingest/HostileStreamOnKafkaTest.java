@@ -250,21 +250,25 @@ class HostileStreamOnKafkaTest {
 
   /**
    * RocksDB's own estimates of keys and live bytes, per operator and state: the key panes of each key
-   * space's feature operator, and the duplicate filter's request ids.
+   * space's feature operator (a template key's calls until their pane's first window folds them), and the
+   * duplicate filter's request ids.
    */
   @Test
   void stateSizeIsReportedPerKeySpace() throws Exception {
     List<String> featureOperators =
         List.of("account_window_features", "subnet_window_features", "template_window_features");
+    List<String> paneStates = List.of("key_panes_by_start", "template_pending_calls");
     // Flink samples RocksDB's properties every few seconds: wait for a sample with the panes in it.
     PrometheusScrape scrape = awaitScrape(s -> featureOperators.stream().allMatch(op -> s.sum("estimate_num_keys",
-        k -> k.label("column_family").equals("key_panes_by_start") && k.label("operator_name").equals(op)) > 0));
+        k -> paneStates.contains(k.label("column_family")) && k.label("operator_name").equals(op)) > 0));
     assertThat(scrape.named("estimate_num_keys", s -> s.label("column_family").equals("recent_request_ids")))
         .extracting(s -> s.label("operator_name")).contains("drop_duplicate_request_ids");
     assertThat(scrape.named("estimate_live_data_size", s -> s.label("column_family").equals("key_panes_by_start")))
         .extracting(s -> s.label("operator_name")).containsAll(featureOperators);
-    scrape.samples.stream().filter(s -> s.name().contains("estimate_") && (s.label("column_family")
-            .equals("key_panes_by_start") || s.label("column_family").equals("recent_request_ids")))
+    assertThat(scrape.named("estimate_live_data_size", s -> s.label("column_family").equals("template_pending_calls")))
+        .extracting(s -> s.label("operator_name")).containsOnly("template_window_features");
+    scrape.samples.stream().filter(s -> s.name().contains("estimate_")
+            && (paneStates.contains(s.label("column_family")) || s.label("column_family").equals("recent_request_ids")))
         .forEach(s -> System.out.println("RocksDB " + s.name() + " " + s.label("operator_name") + " "
             + s.label("subtask_index") + " = " + s.value()));
   }
