@@ -45,7 +45,7 @@ class HandCodedAvroSerializerTest {
   @Test
   void aKeyIndexCopyEqualsTheOriginalAndItsTalliesAreItsOwn() {
     KeyIndex index = new KeyIndex(new ArrayList<>(List.of(new PaneTally(60_000L, 4, 2), new PaneTally(120_000L, 1, 1))),
-        179_999L, true);
+        179_999L, true, 1_700_000_000_000L);
     assertEveryFieldDiffersFromItsDefault(index, KeyIndex.newBuilder().build());
 
     KeyIndex copy = Panes.copy(index);

@@ -81,8 +81,12 @@ public final class FrozenPane implements StoredPane {
 
   /** The pane as an object again, to add calls to (a late call into a pane already frozen, or restored). */
   public Pane thaw(RecordBytes reader) {
+    return thaw(reader, Panes.MemberMaps.SORTED_ARRAYS);
+  }
+
+  Pane thaw(RecordBytes reader, Panes.MemberMaps maps) {
     try {
-      return reader.readPane(new DataInputDeserializer(bytes));
+      return reader.readPane(new DataInputDeserializer(bytes), maps);
     } catch (IOException e) {
       throw new IllegalStateException("corrupt frozen pane: " + e.getMessage(), e);
     }

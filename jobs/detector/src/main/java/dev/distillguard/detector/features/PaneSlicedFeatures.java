@@ -58,6 +58,18 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
 
   private static final long serialVersionUID = 1L;
   private static final long NO_TIMER = Long.MIN_VALUE;
+  private static final long NONE_PENDING = Long.MIN_VALUE;
+
+  /**
+   * How long, by the wall clock, a template key's calls may wait before a batch that finds them waiting
+   * folds them into their panes. Folded only at the pane's first window, a pane's calls are folded in the
+   * burst of window computations when the watermark passes its end, and at thousands of calls a second of
+   * event time that burst held the decisions back (docs/performance.md): calls folded as they age leave
+   * at most this much of a pane to the burst. A replay that runs event time faster than the wall clock
+   * folds each pane about once, as before; each fold decodes and encodes the pane again, so shorter costs
+   * more CPU. Folding changes no pane, so no result depends on the wall clock.
+   */
+  private static final long FOLD_AFTER_MILLIS = 10_000;
 
   /** How the job runs, which decides how a key's timers and open panes are kept. */
   public enum Execution {
@@ -138,7 +150,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     long watermark = ctx.timerService().currentWatermark();
     KeyIndex key = index.value();
     if (key == null) {
-      key = new KeyIndex(new ArrayList<>(), NO_TIMER, false);
+      key = new KeyIndex(new ArrayList<>(), NO_TIMER, false, NONE_PENDING);
     }
     long earliestPane = batches ? addBatch(((TemplateCalls) in).calls(), key, ctx, watermark)
         : addCall((CallEvent) in, key, ctx, watermark);
@@ -168,7 +180,8 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     PaneTally tally = tallyAt(key.getPanes(), paneStart);
     boolean newPane = tally.getCount() == 0;
     StoredPane stored = panes.get(paneStart);
-    Pane pane = stored == null ? Panes.empty(paneStart, execution.memberMaps) : stored.toOpen(paneBytes);
+    Pane pane = stored == null ? Panes.empty(paneStart, execution.memberMaps)
+        : stored.toOpen(paneBytes, execution.memberMaps);
     Panes.add(pane, call, space, settings);
     panes.put(paneStart, stored instanceof StoredPane.Open open ? open : new StoredPane.Open(pane));
     tally.setCount(pane.getCount());
@@ -218,6 +231,12 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     }
     if (batch.calls() > 0) {
       pendingCalls.add(batch);
+      long now = ctx.timerService().currentProcessingTime();
+      if (key.getPendingSince() == NONE_PENDING) {
+        key.setPendingSince(now);
+      } else if (execution == Execution.STREAMING && now - key.getPendingSince() >= FOLD_AFTER_MILLIS) {
+        foldPendingCalls(key, Long.MIN_VALUE, Long.MAX_VALUE, now);
+      }
     }
     return earliest;
   }
@@ -271,8 +290,8 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     long windowStart = windowEnd - settings.windowMillis();
     List<PaneTally> tallies = key.getPanes();
     if (execution == Execution.BATCH || key.getTimerReports()) {
-      if (batches) {
-        foldPendingCalls(tallies, windowEnd);
+      if (batches && key.getPendingSince() != NONE_PENDING) {
+        foldPendingCalls(key, windowStart, windowEnd, ctx.timerService().currentProcessingTime());
       }
       if (mayReport(tallies, windowEnd)) {
         List<FrozenPane> window = new ArrayList<>(tallies.size());
@@ -307,8 +326,8 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
         panes.remove(tally.getStart());
       }
     }
-    if (batches && kept.size() < tallies.size()) {
-      dropPendingBefore(keepFrom);
+    if (batches && kept.size() < tallies.size() && key.getPendingSince() != NONE_PENDING) {
+      dropPendingBefore(key, keepFrom);
     }
     key.setPanes(kept);
     key.setTimer(NO_TIMER);
@@ -323,37 +342,39 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   }
 
   /**
-   * Folds the pending calls of every pane in the window ending at {@code windowEnd} into the pane (a pane
-   * frozen already, by a call that came late, is thawed for it), freezes it, and sets its tally to what it
-   * holds. Calls of later panes stay pending; in a BATCH backfill, whose timers all come after the key's
-   * last call, they are folded into open panes at once instead, so that the key's other window ends do not
-   * each rewrite what is pending.
+   * Folds the key's pending calls of panes in {@code [from, before)} into their panes (a pane frozen
+   * already is thawed for it) and freezes them, setting their tallies to what they hold; calls of panes
+   * before {@code from} have left the window and are dropped. Calls of later panes stay pending; in a BATCH
+   * backfill, whose timers all come after the key's last call, they are folded into open panes at once
+   * instead, so that the key's other window ends do not each rewrite what is pending.
    */
-  private void foldPendingCalls(List<PaneTally> tallies, long windowEnd) throws Exception {
+  private void foldPendingCalls(KeyIndex key, long from, long before, long now) throws Exception {
     Iterable<CallBatch> pending = pendingCalls.get();
     if (pending == null) {
+      key.setPendingSince(NONE_PENDING);
       return;
     }
-    long windowStart = windowEnd - settings.windowMillis();
     java.util.TreeMap<Long, Pane> folding = new java.util.TreeMap<>();
     CallBatch.Builder later = new CallBatch.Builder();
     boolean folded = false;
     for (CallBatch batch : pending) {
       for (int at = 0; at < batch.end(); at = batch.next(at)) {
         long start = paneStart(batch.eventTime(at));
-        if (start >= windowEnd && execution == Execution.STREAMING) {
+        if (start >= before && execution == Execution.STREAMING) {
           later.add(batch, at);
           continue;
         }
         folded = true;
-        if (start < windowStart) {
+        if (start < from) {
           // Its pane has left the window: the windows it was in passed without a report.
           continue;
         }
         Pane into = folding.get(start);
         if (into == null) {
           StoredPane existing = panes.get(start);
-          into = existing == null ? Panes.empty(start, Panes.MemberMaps.HASHED) : existing.toOpen(paneBytes);
+          // Hashed: a fold inserts many calls at once, and the pane is frozen again straight after.
+          into = existing == null ? Panes.empty(start, Panes.MemberMaps.HASHED)
+              : existing.toOpen(paneBytes, Panes.MemberMaps.HASHED);
           folding.put(start, into);
         }
         callInput.setBuffer(batch.bytes(), at + 4, batch.length(at));
@@ -366,22 +387,25 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     for (java.util.Map.Entry<Long, Pane> pane : folding.entrySet()) {
       Pane whole = pane.getValue();
       panes.put(pane.getKey(),
-          pane.getKey() < windowEnd ? FrozenPane.of(whole, paneBytes) : new StoredPane.Open(whole));
-      PaneTally tally = tallyAt(tallies, pane.getKey());
+          pane.getKey() < before ? FrozenPane.of(whole, paneBytes) : new StoredPane.Open(whole));
+      PaneTally tally = tallyAt(key.getPanes(), pane.getKey());
       tally.setCount(whole.getCount());
       tally.setAccounts(whole.getAccounts().size());
     }
     if (later.calls() == 0) {
       pendingCalls.clear();
+      key.setPendingSince(NONE_PENDING);
     } else {
       pendingCalls.update(List.of(later.build()));
+      key.setPendingSince(now);
     }
   }
 
   /** Drops the pending calls of panes before {@code keepFrom}, whose last window has passed. */
-  private void dropPendingBefore(long keepFrom) throws Exception {
+  private void dropPendingBefore(KeyIndex key, long keepFrom) throws Exception {
     Iterable<CallBatch> pending = pendingCalls.get();
     if (pending == null) {
+      key.setPendingSince(NONE_PENDING);
       return;
     }
     CallBatch.Builder kept = new CallBatch.Builder();
@@ -400,6 +424,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     }
     if (kept.calls() == 0) {
       pendingCalls.clear();
+      key.setPendingSince(NONE_PENDING);
     } else {
       pendingCalls.update(List.of(kept.build()));
     }

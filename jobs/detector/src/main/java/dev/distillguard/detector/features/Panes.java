@@ -153,7 +153,7 @@ public final class Panes {
     for (PaneTally tally : index.getPanes()) {
       tallies.add(new PaneTally(tally.getStart(), tally.getCount(), tally.getAccounts()));
     }
-    return new KeyIndex(tallies, index.getTimer(), index.getTimerReports());
+    return new KeyIndex(tallies, index.getTimer(), index.getTimerReports(), index.getPendingSince());
   }
 
   public static void add(Pane pane, CallEvent call, KeySpace space, FeatureSettings settings) {

@@ -153,6 +153,7 @@ public final class RecordBytes {
     out.writeByte(0);
     out.writeLong(index.getTimer());
     out.writeBoolean(index.getTimerReports());
+    out.writeLong(index.getPendingSince());
     target.write(out.getSharedBuffer(), 0, out.length());
   }
 
@@ -248,7 +249,7 @@ public final class RecordBytes {
     return readPane(in, Panes.MemberMaps.SORTED_ARRAYS);
   }
 
-  private Pane readPane(DataInputView in, Panes.MemberMaps maps) throws IOException {
+  Pane readPane(DataInputView in, Panes.MemberMaps maps) throws IOException {
     // Arguments are evaluated left to right: the schema's field order. The all-fields constructor makes a
     // field added to the schema a compile error here.
     return new Pane(in.readLong(), in.readInt(), in.readLong(), in.readDouble(), in.readLong(), in.readDouble(),
@@ -272,7 +273,7 @@ public final class RecordBytes {
         tallies.add(new PaneTally(in.readLong(), in.readInt(), in.readInt()));
       }
     }
-    return new KeyIndex(tallies, in.readLong(), in.readBoolean());
+    return new KeyIndex(tallies, in.readLong(), in.readBoolean(), in.readLong());
   }
 
   /** Reads one map value. */

@@ -12,9 +12,9 @@ public sealed interface StoredPane permits StoredPane.Open, FrozenPane {
   /** A pane calls are added to, in place. */
   record Open(Pane pane) implements StoredPane {}
 
-  /** The pane to add calls to: the open one itself, or a frozen one decoded. */
-  default Pane toOpen(RecordBytes reader) {
-    return this instanceof Open open ? open.pane() : ((FrozenPane) this).thaw(reader);
+  /** The pane to add calls to: the open one itself, or a frozen one decoded with {@code maps}. */
+  default Pane toOpen(RecordBytes reader, Panes.MemberMaps maps) {
+    return this instanceof Open open ? open.pane() : ((FrozenPane) this).thaw(reader, maps);
   }
 
   /** The pane frozen: a frozen one itself, or an open one encoded. */

@@ -1,8 +1,6 @@
 package dev.distillguard.detector.features;
 
 import dev.distillguard.detector.model.CallEvent;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -36,7 +34,7 @@ public final class TemplateBatcher extends AbstractStreamOperator<TemplateCalls>
   private final FeatureSettings settings;
   private final int maxBufferedCalls;
 
-  private transient Map<Long, Batch> batches;
+  private transient BatchesByKey batches;
   private transient int bufferedCalls;
   /** The least pane end - 1 of the calls held: a watermark there may complete a window of theirs. */
   private transient long firstWindowDue;
@@ -59,7 +57,7 @@ public final class TemplateBatcher extends AbstractStreamOperator<TemplateCalls>
   @Override
   public void open() throws Exception {
     super.open();
-    batches = new HashMap<>();
+    batches = new BatchesByKey();
     bufferedCalls = 0;
     firstWindowDue = Long.MAX_VALUE;
     callBytes = new RecordBytes();
@@ -71,13 +69,7 @@ public final class TemplateBatcher extends AbstractStreamOperator<TemplateCalls>
     CallEvent call = element.getValue();
     DataOutputSerializer encoded = callBytes.encode(call);
     for (int band = 0; band < bands.bands(); band++) {
-      long key = bands.key(call.getSimhash(), band);
-      Batch batch = batches.get(key);
-      if (batch == null) {
-        batch = new Batch();
-        batches.put(key, batch);
-      }
-      batch.add(encoded, call.getEventTime());
+      batches.of(bands.key(call.getSimhash(), band)).add(encoded, call.getEventTime());
     }
     firstWindowDue = Math.min(firstWindowDue, Panes.paneStart(call, settings) + settings.slideMillis() - 1);
     if (++bufferedCalls > maxBufferedCalls) {
@@ -107,20 +99,88 @@ public final class TemplateBatcher extends AbstractStreamOperator<TemplateCalls>
   }
 
   private void flush() {
-    for (Map.Entry<Long, Batch> batch : batches.entrySet()) {
-      Batch calls = batch.getValue();
-      if (calls.builder.calls() > 0) {
-        output.collect(new StreamRecord<>(new TemplateCalls(batch.getKey(), calls.builder.build()), calls.earliest));
+    for (int i = 0; i < batches.capacity(); i++) {
+      Batch calls = batches.at(i);
+      if (calls != null && calls.builder.calls() > 0) {
+        output.collect(new StreamRecord<>(new TemplateCalls(batches.keyAt(i), calls.builder.build()), calls.earliest));
         calls.earliest = Long.MAX_VALUE;
         batchesSent.inc();
       }
     }
     // Kept for the next flush, with their grown buffers, unless this subtask's band keys have been many.
     if (batches.size() > 4 * bands.bands() * 1024) {
-      batches.clear();
+      batches = new BatchesByKey();
     }
     bufferedCalls = 0;
     firstWindowDue = Long.MAX_VALUE;
+  }
+
+  /**
+   * Batches by band key, open addressing on the primitive key: six lookups a call, which through a
+   * {@code HashMap<Long, ...>} were six boxed keys a call.
+   */
+  private static final class BatchesByKey {
+    private long[] keys = new long[1024];
+    private Batch[] batches = new Batch[1024];
+    private int size;
+
+    Batch of(long key) {
+      int mask = keys.length - 1;
+      for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+        Batch batch = batches[i];
+        if (batch == null) {
+          batch = new Batch();
+          keys[i] = key;
+          batches[i] = batch;
+          if (++size * 2 > keys.length) {
+            grow();
+          }
+          return batch;
+        }
+        if (keys[i] == key) {
+          return batch;
+        }
+      }
+    }
+
+    int capacity() {
+      return keys.length;
+    }
+
+    Batch at(int i) {
+      return batches[i];
+    }
+
+    long keyAt(int i) {
+      return keys[i];
+    }
+
+    int size() {
+      return size;
+    }
+
+    private void grow() {
+      long[] oldKeys = keys;
+      Batch[] oldBatches = batches;
+      keys = new long[oldKeys.length * 2];
+      batches = new Batch[oldKeys.length * 2];
+      int mask = keys.length - 1;
+      for (int j = 0; j < oldKeys.length; j++) {
+        if (oldBatches[j] != null) {
+          int i = slot(oldKeys[j], mask);
+          while (batches[i] != null) {
+            i = (i + 1) & mask;
+          }
+          keys[i] = oldKeys[j];
+          batches[i] = oldBatches[j];
+        }
+      }
+    }
+
+    private static int slot(long key, int mask) {
+      long h = key * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 32)) & mask;
+    }
   }
 
   /** One band key's calls since the last flush. */

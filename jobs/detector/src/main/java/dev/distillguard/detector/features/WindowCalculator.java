@@ -151,26 +151,34 @@ public final class WindowCalculator {
   static long[] windowSample(List<FrozenPane> window, int cap) {
     int panes = window.size();
     int[] next = new int[panes];
+    // Each pane's next rank, read once: the scan for the least compares these, not the panes' bytes.
+    long[] heads = new long[panes];
+    boolean[] done = new boolean[panes];
+    for (int p = 0; p < panes; p++) {
+      done[p] = window.get(p).sampleSize() == 0;
+      heads[p] = done[p] ? 0 : window.get(p).sampleRank(0);
+    }
     long[] sample = new long[cap];
     int size = 0;
     long previousRank = 0;
     while (size < cap) {
       int least = -1;
-      long leastRank = 0;
       for (int p = 0; p < panes; p++) {
-        FrozenPane pane = window.get(p);
-        if (next[p] < pane.sampleSize()) {
-          long rank = pane.sampleRank(next[p]);
-          if (least < 0 || Long.compareUnsigned(rank, leastRank) < 0) {
-            least = p;
-            leastRank = rank;
-          }
+        if (!done[p] && (least < 0 || Long.compareUnsigned(heads[p], heads[least]) < 0)) {
+          least = p;
         }
       }
       if (least < 0) {
         break;
       }
-      long simhash = window.get(least).sampleSimhash(next[least]++);
+      FrozenPane pane = window.get(least);
+      long leastRank = heads[least];
+      long simhash = pane.sampleSimhash(next[least]++);
+      if (next[least] < pane.sampleSize()) {
+        heads[least] = pane.sampleRank(next[least]);
+      } else {
+        done[least] = true;
+      }
       if (size > 0 && leastRank == previousRank) {
         continue;
       }

@@ -2,6 +2,7 @@ package dev.distillguard.detector.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.distillguard.detector.Descriptors;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
@@ -11,7 +12,10 @@ import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -115,6 +119,58 @@ class PaneSlicedFeaturesHarnessTest {
       assertThat(harness.numKeyedStateEntries()).isZero();
       assertThat(harness.numEventTimeTimers()).isZero();
     }
+  }
+
+  /**
+   * Batches that find calls waiting longer than the fold delay, by the wall clock, fold them into their pane
+   * before its window: the pane is in state and nothing waits; and the windows are those of calls folded
+   * only at the window end.
+   */
+  @Test
+  void callsWaitingLongEnoughAreFoldedBeforeTheWindowAndChangeNoWindow() throws Exception {
+    long template = 0x0F0F_1234_5678_9ABCL;
+    List<List<CallEvent>> batches = new ArrayList<>();
+    for (int b = 0; b < 3; b++) {
+      List<CallEvent> batch = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        int n = 10 * b + i;
+        CallEvent c = call("hydra-" + n, T0 + n * 1_000, n, template ^ (1L << (20 + n % 30)));
+        c.setSubnet("100.64." + n + ".0/24");
+        batch.add(c);
+      }
+      batches.add(batch);
+    }
+    List<WindowFeatures> foldedEarly;
+    try (var harness = templateHarness()) {
+      harness.setProcessingTime(0);
+      harness.processElement(new StreamRecord<>(new TemplateCalls(7L, CallEvents.batch(batches.get(0))), T0));
+      harness.setProcessingTime(10_000);
+      harness.processElement(new StreamRecord<>(new TemplateCalls(7L, CallEvents.batch(batches.get(1))), T0));
+      // Twenty calls folded and frozen; nothing waits until the next batch.
+      AbstractStreamOperator<?> operator = (AbstractStreamOperator<?>) harness.getOperator();
+      operator.setCurrentKey(7L);
+      StoredPane stored = operator.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+          Descriptors.keyPanes()).get(T0);
+      assertThat(stored).isInstanceOf(FrozenPane.class);
+      assertThat(((FrozenPane) stored).count()).isEqualTo(20);
+      assertThat(operator.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+          Descriptors.pendingTemplateCalls()).get()).isNullOrEmpty();
+      harness.setProcessingTime(11_000);
+      harness.processElement(new StreamRecord<>(new TemplateCalls(7L, CallEvents.batch(batches.get(2))), T0));
+      harness.processWatermark(T0 + MINUTE - 1);
+      foldedEarly = features(harness);
+    }
+    List<WindowFeatures> foldedAtTheEnd;
+    try (var harness = templateHarness()) {
+      for (List<CallEvent> batch : batches) {
+        harness.processElement(new StreamRecord<>(new TemplateCalls(7L, CallEvents.batch(batch)), T0));
+      }
+      harness.processWatermark(T0 + MINUTE - 1);
+      foldedAtTheEnd = features(harness);
+    }
+    assertThat(foldedEarly).hasSize(1);
+    assertThat(foldedEarly.get(0).getDistinctAccounts()).isEqualTo(30);
+    assertThat(foldedEarly).isEqualTo(foldedAtTheEnd);
   }
 
   @Test

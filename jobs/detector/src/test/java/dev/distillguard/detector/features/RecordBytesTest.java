@@ -70,7 +70,7 @@ class RecordBytesTest {
       for (int i = rnd.nextInt(3) * rnd.nextInt(100); i > 0; i--) {
         tallies.add(new PaneTally(rnd.nextLong(), rnd.nextInt(), rnd.nextInt()));
       }
-      byte[] index = bytes(indexes, new KeyIndex(tallies, rnd.nextLong(), rnd.nextBoolean()));
+      byte[] index = bytes(indexes, new KeyIndex(tallies, rnd.nextLong(), rnd.nextBoolean(), rnd.nextLong()));
 
       assertThat(bytes.readKeyIndex(new DataInputDeserializer(index)))
           .isEqualTo(indexes.deserialize(new DataInputDeserializer(index)));
@@ -202,7 +202,7 @@ class RecordBytesTest {
       for (int i = 0; i < panes; i++) {
         tallies.add(new PaneTally(rnd.nextLong(), rnd.nextInt(), rnd.nextInt()));
       }
-      KeyIndex index = new KeyIndex(tallies, rnd.nextLong(), rnd.nextBoolean());
+      KeyIndex index = new KeyIndex(tallies, rnd.nextLong(), rnd.nextBoolean(), rnd.nextLong());
 
       DataOutputSerializer out = new DataOutputSerializer(64);
       new RecordBytes().write(index, out);
