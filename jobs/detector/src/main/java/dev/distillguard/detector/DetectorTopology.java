@@ -42,7 +42,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *   │                                        │           ├─► keyBy subnet ─► features ─► score ─┬─► CEP ─────┤
  *   │                                        │           │                                      └─► denylist ┤
  *   │                                        │           └─► LSH bands, ─► keyBy template ─► features ─►    │
- *   │                                        │               combined per pane                              │
+ *   │                                        │               batched per key                                │
  *   ├─► dead letters                         └─► duplicate calls (counted)   score ─► CEP coordinated, ──┤
  *   └─► late calls (counted)                                                          replacement ───────┤
  *                                                               keyBy entity ─► decision ledger ◄────────┘
@@ -51,8 +51,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * </pre>
  *
  * Each key space is shuffled once: the account features follow the duplicate filter, which is keyed by
- * account too, without a shuffle; in a streaming job the template band keys get partial panes combined
- * per subtask, not a copy of each call per band; scorers and pattern operators reuse their feature operator's
+ * account too, without a shuffle; the template band keys get batches of encoded calls, one record per key
+ * per flush, not a copy of each call per band; scorers and pattern operators reuse their feature operator's
  * partitioning. Everything a detection policy changes is read by the scorers and the ledger, because CEP
  * patterns are fixed once the job starts.
  */

@@ -91,7 +91,7 @@ public final class DistillGuardJob {
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     // Chained operators hand records over without a deep copy. Safe here: no function keeps or changes
     // a record it was handed after returning (the feature operators copy values into their panes, or keep
-    // a partial pane the template combiner let go of and never touches again; CEP keeps window features,
+    // a batch of calls the template batcher let go of and never touches again; CEP keeps window features,
     // but each is a fresh object its feature operator never touches again).
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());

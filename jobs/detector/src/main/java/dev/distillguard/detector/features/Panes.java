@@ -52,8 +52,8 @@ public final class Panes {
     SORTED_ARRAYS,
     /**
      * Hash maps: constant-time insertion, a node object per member. For panes that live briefly or alone:
-     * a combiner's partial panes, gone at the next flush, and a BATCH backfill's, whose state backend holds
-     * the current key's panes only. A 2M-call backfill at 20,000 calls per event-time second spent a quarter
+     * a template pane while its pending calls are folded into it, and a BATCH backfill's, whose state
+     * backend holds the current key's panes only. A 2M-call backfill at 20,000 calls per event-time second spent a quarter
      * of its template operator inserting into sorted arrays (docs/performance.md, "Changes measured").
      */
     HASHED;

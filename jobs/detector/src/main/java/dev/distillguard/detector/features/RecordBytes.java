@@ -36,8 +36,8 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <p>Reading gives what the pane code keeps: maps as {@link SortedArrayMap}s, int and long arrays as Avro's primitive-backed lists. Avro's own reader
  * cannot: its fast reader is off for any data model but Avro's two (so for one that makes sorted maps), and
- * its schema-walking reader was a fifth of the template operator's samples when partial panes were decoded
- * through it.
+ * its schema-walking reader was a fifth of the template operator's samples when pre-combined panes were
+ * decoded through it.
  */
 public final class RecordBytes {
 
