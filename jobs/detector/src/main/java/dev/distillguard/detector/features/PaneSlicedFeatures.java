@@ -235,7 +235,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
       if (key.getPendingSince() == NONE_PENDING) {
         key.setPendingSince(now);
       } else if (execution == Execution.STREAMING && now - key.getPendingSince() >= FOLD_AFTER_MILLIS) {
-        foldPendingCalls(key, Long.MIN_VALUE, Long.MAX_VALUE, false, now);
+        foldPendingCalls(key, Long.MIN_VALUE, Long.MAX_VALUE, now);
       }
     }
     return earliest;
@@ -291,7 +291,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     List<PaneTally> tallies = key.getPanes();
     if (execution == Execution.BATCH || key.getTimerReports()) {
       if (batches && key.getPendingSince() != NONE_PENDING) {
-        foldPendingCalls(key, windowStart, windowEnd, true, ctx.timerService().currentProcessingTime());
+        foldPendingCalls(key, windowStart, windowEnd, ctx.timerService().currentProcessingTime());
       }
       if (mayReport(tallies, windowEnd)) {
         List<FrozenPane> window = new ArrayList<>(tallies.size());
@@ -343,16 +343,12 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
 
   /**
    * Folds the key's pending calls of panes in {@code [from, before)} into their panes (a pane frozen
-   * already is thawed for it), setting their tallies to what they hold, and freezes them if
-   * {@code atWindow}: an early fold leaves them open, so that the next fold adds to them without thawing
-   * and only the window freezes them, once (thawing and freezing were a quarter of the work at a window
-   * end when every early fold froze). Calls of panes
+   * already is thawed for it) and freezes them, setting their tallies to what they hold; calls of panes
    * before {@code from} have left the window and are dropped. Calls of later panes stay pending; in a BATCH
    * backfill, whose timers all come after the key's last call, they are folded into open panes at once
    * instead, so that the key's other window ends do not each rewrite what is pending.
    */
-  private void foldPendingCalls(KeyIndex key, long from, long before, boolean atWindow, long now)
-      throws Exception {
+  private void foldPendingCalls(KeyIndex key, long from, long before, long now) throws Exception {
     Iterable<CallBatch> pending = pendingCalls.get();
     if (pending == null) {
       key.setPendingSince(NONE_PENDING);
@@ -376,7 +372,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
         Pane into = folding.get(start);
         if (into == null) {
           StoredPane existing = panes.get(start);
-          // Hashed: a fold inserts many calls at once, and the pane is frozen at its window.
+          // Hashed: a fold inserts many calls at once, and the pane is frozen again straight after.
           into = existing == null ? Panes.empty(start, Panes.MemberMaps.HASHED)
               : existing.toOpen(paneBytes, Panes.MemberMaps.HASHED);
           folding.put(start, into);
@@ -391,7 +387,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     for (java.util.Map.Entry<Long, Pane> pane : folding.entrySet()) {
       Pane whole = pane.getValue();
       panes.put(pane.getKey(),
-          atWindow && pane.getKey() < before ? FrozenPane.of(whole, paneBytes) : new StoredPane.Open(whole));
+          pane.getKey() < before ? FrozenPane.of(whole, paneBytes) : new StoredPane.Open(whole));
       PaneTally tally = tallyAt(key.getPanes(), pane.getKey());
       tally.setCount(whole.getCount());
       tally.setAccounts(whole.getAccounts().size());
