@@ -10,6 +10,8 @@ import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
@@ -354,7 +356,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
       key.setPendingSince(NONE_PENDING);
       return;
     }
-    java.util.TreeMap<Long, Pane> folding = new java.util.TreeMap<>();
+    TreeMap<Long, Pane> folding = new TreeMap<>();
     CallBatch.Builder later = new CallBatch.Builder();
     boolean folded = false;
     for (CallBatch batch : pending) {
@@ -384,7 +386,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     if (!folded) {
       return;
     }
-    for (java.util.Map.Entry<Long, Pane> pane : folding.entrySet()) {
+    for (Map.Entry<Long, Pane> pane : folding.entrySet()) {
       Pane whole = pane.getValue();
       panes.put(pane.getKey(),
           pane.getKey() < before ? FrozenPane.of(whole, paneBytes) : new StoredPane.Open(whole));

@@ -7,8 +7,10 @@ import dev.distillguard.detector.patterns.Scoring;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Combines the panes of one window into its features, reading the frozen panes in place. Pure: the same
@@ -247,7 +249,7 @@ public final class WindowCalculator {
     // Looked up for the members only: a chance bucket holds thousands of accounts, few of them members.
     Map<String, Boolean> young = new HashMap<>();
     Map<String, String> payments = new HashMap<>();
-    java.util.Set<String> members = new java.util.HashSet<>(accounts);
+    Set<String> members = new HashSet<>(accounts);
     NameSet names = new NameSet(members);
     for (FrozenPane pane : window) {
       pane.youngAccounts(entries);
@@ -284,7 +286,7 @@ public final class WindowCalculator {
     int knownAge;
     int young;
     int paying;
-    final java.util.Set<String> cards = new java.util.HashSet<>();
+    final Set<String> cards = new HashSet<>();
   }
 
   private static void setCapabilityFeatures(WindowFeatures features, int[] capabilities, int requests) {
