@@ -158,11 +158,8 @@ public final class CallBatch {
     public void copy(DataInputView source, DataOutputView target) throws IOException {
       target.writeInt(source.readInt());
       int length = source.readInt();
-      byte[] bytes = new byte[length];
-      source.readFully(bytes);
       target.writeInt(length);
-      // Through an array: a target such as DataOutputSerializer does not grow to take a view's bytes.
-      target.write(bytes);
+      RecordBytes.copyBytes(source, target, length);
     }
 
     @Override

@@ -53,8 +53,9 @@ public final class Panes {
     /**
      * Hash maps: constant-time insertion, a node object per member. For panes that live briefly or alone:
      * a template pane while its pending calls are folded into it, and a BATCH backfill's, whose state
-     * backend holds the current key's panes only. A 2M-call backfill at 20,000 calls per event-time second spent a quarter
-     * of its template operator inserting into sorted arrays (docs/performance.md, "Changes measured").
+     * backend holds the current key's panes only. A 2M-call backfill at 20,000 calls per event-time
+     * second spent a quarter of its template operator inserting into sorted arrays (docs/performance.md,
+     * "Changes measured").
      */
     HASHED;
 

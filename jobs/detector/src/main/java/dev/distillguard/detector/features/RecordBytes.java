@@ -276,6 +276,16 @@ public final class RecordBytes {
     return new KeyIndex(tallies, in.readLong(), in.readBoolean(), in.readLong());
   }
 
+  /**
+   * Copies {@code length} bytes from one view to another through an array: a target such as
+   * {@code DataOutputSerializer} does not grow to take a view's bytes.
+   */
+  static void copyBytes(DataInputView source, DataOutputView target, int length) throws IOException {
+    byte[] bytes = new byte[length];
+    source.readFully(bytes);
+    target.write(bytes);
+  }
+
   /** Reads one map value. */
   @FunctionalInterface
   private interface ValueReader<V> {

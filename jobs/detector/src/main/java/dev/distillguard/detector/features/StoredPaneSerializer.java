@@ -83,11 +83,8 @@ public final class StoredPaneSerializer extends TypeSerializer<StoredPane> {
   @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
     int length = source.readInt();
-    byte[] bytes = new byte[length];
-    source.readFully(bytes);
     target.writeInt(length);
-    // Through an array: a target such as DataOutputSerializer does not grow to take a view's bytes.
-    target.write(bytes);
+    RecordBytes.copyBytes(source, target, length);
   }
 
   private RecordBytes bytes() {
