@@ -206,6 +206,127 @@ public final class Panes {
   }
 
   /**
+   * Adds the calls another pane of the same key and start holds, as if each had been added to {@code into}
+   * one by one: sums add, samples and arrivals keep their smallest, member sets meet at the higher sampling
+   * level and rise further while over the cap (the same set whatever the order, as {@link #addMember}
+   * keeps it), and an account's age and payment are kept for the accounts the set keeps. This is what lets
+   * a template key fold a pane's calls in parts and join them later ({@link PaneSlicedFeatures}) without
+   * changing any feature.
+   */
+  public static void merge(Pane into, Pane from, KeySpace space, FeatureSettings settings) {
+    if (into.getStart() != from.getStart()) {
+      throw new IllegalArgumentException("panes " + into.getStart() + " and " + from.getStart() + " differ");
+    }
+    into.setCount(into.getCount() + from.getCount());
+    into.setPromptTokensSum(into.getPromptTokensSum() + from.getPromptTokensSum());
+    into.setPromptTokensSq(into.getPromptTokensSq() + from.getPromptTokensSq());
+    into.setCompletionTokensSum(into.getCompletionTokensSum() + from.getCompletionTokensSum());
+    into.setCompletionTokensSq(into.getCompletionTokensSq() + from.getCompletionTokensSq());
+    List<Integer> capabilities = into.getCapabilities();
+    for (int c = 0; c < capabilities.size(); c++) {
+      capabilities.set(c, capabilities.get(c) + from.getCapabilities().get(c));
+    }
+    into.setCot(into.getCot() + from.getCot());
+    List<Long> ranks = from.getSampleRank();
+    for (int i = 0; i < ranks.size(); i++) {
+      int at = samplePosition(into.getSampleRank(), ranks.get(i), settings.sampleSize());
+      if (at >= 0) {
+        insertIntoSample(into.getSampleRank(), into.getSampleSimhash(), at, ranks.get(i),
+            from.getSampleSimhash().get(i), settings.sampleSize());
+      }
+    }
+    if (space == KeySpace.ACCOUNT) {
+      int cap = settings.maxOffsetsPerPane();
+      boolean truncated = into.getOffsetsTruncated() || from.getOffsetsTruncated()
+          || into.getOffsets().size() + from.getOffsets().size() > cap;
+      List<Integer> mine = into.getOffsets();
+      List<Integer> theirs = from.getOffsets();
+      int[] offsets = new int[mine.size() + theirs.size()];
+      for (int i = 0; i < mine.size(); i++) {
+        offsets[i] = mine.get(i);
+      }
+      for (int i = 0; i < theirs.size(); i++) {
+        offsets[mine.size() + i] = theirs.get(i);
+      }
+      Arrays.sort(offsets);
+      PrimitivesArrays.IntArray kept = ints(Math.min(cap, offsets.length));
+      for (int i = 0; i < Math.min(cap, offsets.length); i++) {
+        kept.add(i, offsets[i]);
+      }
+      into.setOffsets(kept);
+      into.setOffsetsTruncated(truncated);
+      if (from.getOrgId() != null && (into.getOrgId() == null || from.getOrgId().compareTo(into.getOrgId()) < 0)) {
+        into.setOrgId(from.getOrgId());
+      }
+    }
+    int cap = settings.maxMembersPerPane();
+    int accountLevel = into.getMemberLevels().get(ACCOUNTS);
+    mergeMembers(into, from, ACCOUNTS, into.getAccounts(), from.getAccounts(), cap);
+    mergeMembers(into, from, SUBNETS, into.getSubnets(), from.getSubnets(), cap);
+    mergeMembers(into, from, ASNS, into.getAsns(), from.getAsns(), cap);
+    mergeMembers(into, from, COUNTRIES, into.getCountries(), from.getCountries(), cap);
+    Map<String, Long> accounts = into.getAccounts();
+    Map<String, Boolean> youngAccounts = into.getYoungAccounts();
+    from.getYoungAccounts().forEach((account, young) -> {
+      if (accounts.containsKey(account)) {
+        youngAccounts.merge(account, young, Boolean::logicalOr);
+      }
+    });
+    Map<String, String> payments = into.getAccountPayments();
+    from.getAccountPayments().forEach((account, payment) -> {
+      if (accounts.containsKey(account)) {
+        payments.merge(account, payment, Panes::firstPayment);
+      }
+    });
+    // Ages and payments are kept only for accounts in the set, and the set loses accounts only when its
+    // sampling level rises; a rise inside mergeMembers's fitToCap prunes them itself, the one at its start
+    // does not.
+    if (into.getMemberLevels().get(ACCOUNTS) > accountLevel) {
+      into.getYoungAccounts().keySet().retainAll(accounts.keySet());
+      into.getAccountPayments().keySet().retainAll(accounts.keySet());
+    }
+    into.setMembersTruncated(into.getMembersTruncated() || from.getMembersTruncated());
+  }
+
+  /**
+   * Whether pieces of one template or subnet pane (frozen separately, each from some of its calls) give
+   * every window what the pane joined from them gives, read side by side as {@link WindowCalculator} reads a
+   * window's panes (not an account's pane, whose arrivals a window reads pane by pane). Sums,
+   * samples and the other order-independent parts always do; a member set does when its sampling level
+   * joined would be the highest of the pieces' own levels, since a window samples its panes' members at
+   * their highest level. Joining raises no level above that while the pieces' members together fit the cap:
+   * at the highest level the joined set holds at most what the pieces hold. So this is true when, for every
+   * member set, the pieces' members add up to at most {@code cap}.
+   */
+  static boolean piecesReadAsOne(List<FrozenPane> pieces, int cap) {
+    for (int kind = ACCOUNTS; kind <= COUNTRIES; kind++) {
+      long members = 0;
+      for (FrozenPane piece : pieces) {
+        members += piece.memberCount(kind);
+      }
+      if (members > cap) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void mergeMembers(Pane into, Pane from, int kind, Map<String, Long> members,
+      Map<String, Long> others, int cap) {
+    int level = Math.max(into.getMemberLevels().get(kind), from.getMemberLevels().get(kind));
+    if (level > into.getMemberLevels().get(kind)) {
+      int raised = level;
+      members.keySet().removeIf(m -> !sampled(m, raised));
+    }
+    others.forEach((member, representative) -> {
+      if (sampled(member, level)) {
+        members.merge(member, representative, Panes::firstRepresentative);
+      }
+    });
+    into.getMemberLevels().set(kind, fitToCap(into, kind, members, level, cap));
+  }
+
+  /**
    * Records a member with its representative SimHash, the one first in {@link #representativeOrder}.
    * Past {@code cap} members the set becomes a hash sample: the sampling level rises until the members
    * whose hash starts with that many zero bits fit, which is the same set whatever the arrival order.
