@@ -103,14 +103,6 @@ public final class Descriptors {
     return new ListStateDescriptor<>("template-pending-calls", CallBatch.Serializer.INSTANCE);
   }
 
-  /**
-   * A template band key's pane parts: calls that a window end folded for a pane already frozen, kept frozen
-   * beside it until the key's next early fold joins them to it; gone when their panes leave the window.
-   */
-  public static ListStateDescriptor<StoredPane> templatePaneParts() {
-    return new ListStateDescriptor<>("template-pane-parts", new StoredPaneSerializer());
-  }
-
   /** Evidence waiting for the watermark, so the ledger applies it in event-time order. */
   public static MapStateDescriptor<Long, List<Evidence>> pendingEvidence() {
     return new MapStateDescriptor<>("pending-evidence", Types.LONG, Types.LIST(EVIDENCE));

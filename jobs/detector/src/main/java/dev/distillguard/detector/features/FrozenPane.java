@@ -173,23 +173,14 @@ public final class FrozenPane implements StoredPane {
 
   /** Points {@code entries} at a member set ({@link Panes#ACCOUNTS} and the others): names to SimHashes. */
   void members(int kind, Entries entries) {
-    int field = memberField(kind);
-    entries.open(bytes, at(field), items(field), LONG_VALUES);
-  }
-
-  /** How many members a member set ({@link Panes#ACCOUNTS} and the others) holds. */
-  int memberCount(int kind) {
-    return items(memberField(kind));
-  }
-
-  private static int memberField(int kind) {
-    return switch (kind) {
+    int field = switch (kind) {
       case Panes.ACCOUNTS -> F_ACCOUNTS;
       case Panes.SUBNETS -> F_SUBNETS;
       case Panes.ASNS -> F_ASNS;
       case Panes.COUNTRIES -> F_COUNTRIES;
       default -> throw new IllegalArgumentException("no member set " + kind);
     };
+    entries.open(bytes, at(field), items(field), LONG_VALUES);
   }
 
   /** Points {@code entries} at the young-account flags: account names to whether the account is young. */

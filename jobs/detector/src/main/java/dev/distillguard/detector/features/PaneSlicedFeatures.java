@@ -9,7 +9,6 @@ import dev.distillguard.detector.model.PaneTally;
 import dev.distillguard.detector.model.WindowFeatures;
 import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,10 +54,7 @@ import org.apache.flink.util.Collector;
  * pending calls, and a pane's calls are folded into it at once when its first window is computed: a batch
  * costs an append (under RocksDB a write without a read), not a read, decode, update and encode of the
  * bucket's growing pane, and nothing of a bucket's open pane is copied on write or encoded at a checkpoint
- * but its calls' bytes. Folded, they give the pane that adding them one by one gives. Calls that waited
- * long by the wall clock are folded before the window (see {@link #FOLD_AFTER_MILLIS}); what a window end
- * then finds waiting for a pane frozen already is frozen as a part beside it, which the window reads with
- * it and the next early fold joins to it, so that the window end does not thaw and freeze the pane again.
+ * but its calls' bytes. Folded, they give the pane that adding them one by one gives.
  */
 public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN, WindowFeatures> {
 
@@ -105,7 +101,6 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   private transient ValueState<KeyIndex> index;
   private transient MapState<Long, StoredPane> panes;
   private transient ListState<CallBatch> pendingCalls;
-  private transient ListState<StoredPane> paneParts;
   private transient Counter droppedLate;
   private transient Counter calls;
   private transient Counter windowsReported;
@@ -139,7 +134,6 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     panes = getRuntimeContext().getMapState(Descriptors.keyPanes());
     if (batches) {
       pendingCalls = getRuntimeContext().getListState(Descriptors.pendingTemplateCalls());
-      paneParts = getRuntimeContext().getListState(Descriptors.templatePaneParts());
     }
     droppedLate = getRuntimeContext().getMetricGroup().counter("droppedLateCalls");
     // Labelled by key space so one query graphs all three; a template key space sees each call once per
@@ -243,10 +237,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
       if (key.getPendingSince() == NONE_PENDING) {
         key.setPendingSince(now);
       } else if (execution == Execution.STREAMING && now - key.getPendingSince() >= FOLD_AFTER_MILLIS) {
-        List<FrozenPane> parts = readParts();
-        if (foldPendingCalls(key, Long.MIN_VALUE, Long.MAX_VALUE, parts, false, now)) {
-          writeParts(parts);
-        }
+        foldPendingCalls(key, Long.MIN_VALUE, Long.MAX_VALUE, now);
       }
     }
     return earliest;
@@ -300,15 +291,12 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     long windowEnd = timestamp + 1;
     long windowStart = windowEnd - settings.windowMillis();
     List<PaneTally> tallies = key.getPanes();
-    List<FrozenPane> parts = batches && execution == Execution.STREAMING ? readParts() : new ArrayList<>();
-    boolean partsChanged = false;
     if (execution == Execution.BATCH || key.getTimerReports()) {
       if (batches && key.getPendingSince() != NONE_PENDING) {
-        partsChanged = foldPendingCalls(key, windowStart, windowEnd, parts, true,
-            ctx.timerService().currentProcessingTime());
+        foldPendingCalls(key, windowStart, windowEnd, ctx.timerService().currentProcessingTime());
       }
       if (mayReport(tallies, windowEnd)) {
-        List<FrozenPane> window = new ArrayList<>(tallies.size() + parts.size());
+        List<FrozenPane> window = new ArrayList<>(tallies.size());
         for (PaneTally tally : tallies) {
           if (tally.getStart() >= windowStart && tally.getStart() < windowEnd) {
             // Its windows are being computed, so no call is due in it: frozen from now on.
@@ -318,11 +306,6 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
               panes.put(tally.getStart(), frozen);
             }
             window.add(frozen);
-            for (FrozenPane part : parts) {
-              if (part.start() == tally.getStart()) {
-                window.add(part);
-              }
-            }
           }
         }
         WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, window,
@@ -348,12 +331,6 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     if (batches && kept.size() < tallies.size() && key.getPendingSince() != NONE_PENDING) {
       dropPendingBefore(key, keepFrom);
     }
-    if (parts.removeIf(part -> part.start() < keepFrom)) {
-      partsChanged = true;
-    }
-    if (partsChanged) {
-      writeParts(parts);
-    }
     key.setPanes(kept);
     key.setTimer(NO_TIMER);
     if (kept.isEmpty()) {
@@ -367,156 +344,62 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
   }
 
   /**
-   * Folds the key's pending calls of panes in {@code [from, before)} into their panes and freezes them,
-   * setting their tallies to what they hold; calls of panes before {@code from} have left the window and are
-   * dropped. Calls of later panes stay pending; in a BATCH backfill, whose timers all come after the key's
-   * last call, they are folded into open panes at once instead, so that the key's other window ends do not
-   * each rewrite what is pending.
-   *
-   * <p>A pane frozen already is thawed to take its calls, but not at a window end ({@code atWindow}, in
-   * STREAMING): there its calls are frozen as a part of their own and kept beside it in {@code parts}, read
-   * with it by the window, as long as the pane and its parts read as one ({@link Panes#piecesReadAsOne}).
-   * Thawing a pane that an early fold froze and freezing it again were a quarter of the work at a window end
-   * (docs/performance.md); an early fold ({@code !atWindow}), which comes between window ends, joins every
-   * part to its pane. Returns whether {@code parts} changed.
+   * Folds the key's pending calls of panes in {@code [from, before)} into their panes (a pane frozen
+   * already is thawed for it) and freezes them, setting their tallies to what they hold; calls of panes
+   * before {@code from} have left the window and are dropped. Calls of later panes stay pending; in a BATCH
+   * backfill, whose timers all come after the key's last call, they are folded into open panes at once
+   * instead, so that the key's other window ends do not each rewrite what is pending.
    */
-  private boolean foldPendingCalls(KeyIndex key, long from, long before, List<FrozenPane> parts, boolean atWindow,
-      long now) throws Exception {
-    TreeMap<Long, Pane> folding = new TreeMap<>();
-    boolean partsChanged = false;
-    if (!atWindow && !parts.isEmpty()) {
-      for (FrozenPane part : parts) {
-        Panes.merge(paneToFold(folding, part.start()), part.thaw(paneBytes, Panes.MemberMaps.HASHED), space,
-            settings);
-      }
-      parts.clear();
-      partsChanged = true;
-    }
-    boolean folded = !folding.isEmpty();
-    // Panes frozen already that this fold's calls are a new part of, by start.
-    Map<Long, FrozenPane> newParts = new HashMap<>();
+  private void foldPendingCalls(KeyIndex key, long from, long before, long now) throws Exception {
     Iterable<CallBatch> pending = pendingCalls.get();
-    CallBatch.Builder later = new CallBatch.Builder();
     if (pending == null) {
       key.setPendingSince(NONE_PENDING);
-    } else {
-      for (CallBatch batch : pending) {
-        for (int at = 0; at < batch.end(); at = batch.next(at)) {
-          long start = paneStart(batch.eventTime(at));
-          if (start >= before && execution == Execution.STREAMING) {
-            later.add(batch, at);
-            continue;
-          }
-          folded = true;
-          if (start < from) {
-            // Its pane has left the window: the windows it was in passed without a report.
-            continue;
-          }
-          Pane into = folding.get(start);
-          if (into == null) {
-            StoredPane existing = atWindow && execution == Execution.STREAMING ? panes.get(start) : null;
-            if (existing != null) {
-              into = Panes.empty(start, Panes.MemberMaps.HASHED);
-              folding.put(start, into);
-              newParts.put(start, existing.toFrozen(paneBytes));
-            } else {
-              into = paneToFold(folding, start);
-            }
-          }
-          callInput.setBuffer(batch.bytes(), at + 4, batch.length(at));
-          Panes.add(into, paneBytes.readCallEvent(callInput), space, settings);
+      return;
+    }
+    TreeMap<Long, Pane> folding = new TreeMap<>();
+    CallBatch.Builder later = new CallBatch.Builder();
+    boolean folded = false;
+    for (CallBatch batch : pending) {
+      for (int at = 0; at < batch.end(); at = batch.next(at)) {
+        long start = paneStart(batch.eventTime(at));
+        if (start >= before && execution == Execution.STREAMING) {
+          later.add(batch, at);
+          continue;
         }
+        folded = true;
+        if (start < from) {
+          // Its pane has left the window: the windows it was in passed without a report.
+          continue;
+        }
+        Pane into = folding.get(start);
+        if (into == null) {
+          StoredPane existing = panes.get(start);
+          // Hashed: a fold inserts many calls at once, and the pane is frozen again straight after.
+          into = existing == null ? Panes.empty(start, Panes.MemberMaps.HASHED)
+              : existing.toOpen(paneBytes, Panes.MemberMaps.HASHED);
+          folding.put(start, into);
+        }
+        callInput.setBuffer(batch.bytes(), at + 4, batch.length(at));
+        Panes.add(into, paneBytes.readCallEvent(callInput), space, settings);
       }
     }
     if (!folded) {
-      return partsChanged;
+      return;
     }
-    for (Map.Entry<Long, Pane> entry : folding.entrySet()) {
-      long start = entry.getKey();
-      Pane whole = entry.getValue();
-      PaneTally tally = tallyAt(key.getPanes(), start);
-      FrozenPane frozenAlready = newParts.get(start);
-      if (frozenAlready != null) {
-        List<FrozenPane> pieces = new ArrayList<>();
-        pieces.add(frozenAlready);
-        for (FrozenPane part : parts) {
-          if (part.start() == start) {
-            pieces.add(part);
-          }
-        }
-        FrozenPane part = FrozenPane.of(whole, paneBytes);
-        pieces.add(part);
-        if (Panes.piecesReadAsOne(pieces, settings.maxMembersPerPane())) {
-          parts.add(part);
-          partsChanged = true;
-          // The accounts stay an upper bound, as the report bound needs, until the parts join the pane.
-          int count = 0;
-          int accounts = 0;
-          for (FrozenPane piece : pieces) {
-            count += piece.count();
-            accounts += piece.accounts();
-          }
-          tally.setCount(count);
-          tally.setAccounts(accounts);
-          continue;
-        }
-        // Read apart, they would sample members at a lower level than joined: joined now.
-        Pane joined = pieces.get(0).thaw(paneBytes, Panes.MemberMaps.HASHED);
-        for (FrozenPane piece : pieces.subList(1, pieces.size() - 1)) {
-          Panes.merge(joined, piece.thaw(paneBytes, Panes.MemberMaps.HASHED), space, settings);
-        }
-        Panes.merge(joined, whole, space, settings);
-        partsChanged |= parts.removeIf(p -> p.start() == start);
-        whole = joined;
-      }
-      panes.put(start, start < before ? FrozenPane.of(whole, paneBytes) : new StoredPane.Open(whole));
+    for (Map.Entry<Long, Pane> pane : folding.entrySet()) {
+      Pane whole = pane.getValue();
+      panes.put(pane.getKey(),
+          pane.getKey() < before ? FrozenPane.of(whole, paneBytes) : new StoredPane.Open(whole));
+      PaneTally tally = tallyAt(key.getPanes(), pane.getKey());
       tally.setCount(whole.getCount());
       tally.setAccounts(whole.getAccounts().size());
     }
-    if (pending != null) {
-      if (later.calls() == 0) {
-        pendingCalls.clear();
-        key.setPendingSince(NONE_PENDING);
-      } else {
-        pendingCalls.update(List.of(later.build()));
-        key.setPendingSince(now);
-      }
-    }
-    return partsChanged;
-  }
-
-  /**
-   * The pane a fold adds calls to: the one this fold began, else the key's pane thawed, else a new one.
-   * Hashed: a fold inserts many calls at once, and the pane is frozen again straight after.
-   */
-  private Pane paneToFold(Map<Long, Pane> folding, long start) throws Exception {
-    Pane into = folding.get(start);
-    if (into == null) {
-      StoredPane existing = panes.get(start);
-      into = existing == null ? Panes.empty(start, Panes.MemberMaps.HASHED)
-          : existing.toOpen(paneBytes, Panes.MemberMaps.HASHED);
-      folding.put(start, into);
-    }
-    return into;
-  }
-
-  /** A template key's pane parts (STREAMING), as {@link #foldPendingCalls} keeps them. */
-  private List<FrozenPane> readParts() throws Exception {
-    List<FrozenPane> parts = new ArrayList<>();
-    Iterable<StoredPane> stored = paneParts.get();
-    if (stored != null) {
-      for (StoredPane part : stored) {
-        parts.add(part.toFrozen(paneBytes));
-      }
-    }
-    return parts;
-  }
-
-  private void writeParts(List<FrozenPane> parts) throws Exception {
-    if (parts.isEmpty()) {
-      paneParts.clear();
+    if (later.calls() == 0) {
+      pendingCalls.clear();
+      key.setPendingSince(NONE_PENDING);
     } else {
-      paneParts.update(new ArrayList<StoredPane>(parts));
+      pendingCalls.update(List.of(later.build()));
+      key.setPendingSince(now);
     }
   }
 

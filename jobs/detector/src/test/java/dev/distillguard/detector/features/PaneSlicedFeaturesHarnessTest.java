@@ -20,8 +20,6 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Time and state of the pane-sliced feature operator: what it emits when, and that quiet keys vanish. */
 class PaneSlicedFeaturesHarnessTest {
@@ -175,97 +173,6 @@ class PaneSlicedFeaturesHarnessTest {
     assertThat(foldedEarly).isEqualTo(foldedAtTheEnd);
   }
 
-  /**
-   * A window end that finds calls waiting for a pane an early fold froze keeps them as a part beside it,
-   * and the window reads both; the next early fold joins the part to its pane. The windows are those of
-   * calls folded only at window ends, and the key leaves nothing behind. With a member cap the pane and
-   * its part would break (members above it together), they are joined at the window end instead.
-   */
-  @ParameterizedTest
-  @ValueSource(ints = {10_000, 25})
-  void aWindowEndKeepsCallsForAFrozenPaneAsAPartUntilTheNextEarlyFoldJoinsIt(int memberCap) throws Exception {
-    FeatureSettings capped = new FeatureSettings(settings.windowSize(), settings.slide(), settings.sampleSize(),
-        settings.clusterRadiusBits(), settings.maxOffsetsPerPane(), memberCap, settings.maxListedAccounts(),
-        settings.youngAccountAge());
-    long template = 0x0F0F_1234_5678_9ABCL;
-    // Ten calls a batch, ten distinct accounts each: batches 0-2 in the first pane, 3-4 in the second.
-    List<List<CallEvent>> batches = new ArrayList<>();
-    for (int b = 0; b < 5; b++) {
-      List<CallEvent> batch = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        int n = 10 * b + i;
-        long t = b < 3 ? T0 + n * 1_000 : T0 + MINUTE + n * 1_000;
-        CallEvent c = call("hydra-" + n, t, n, template ^ (1L << (20 + n % 30)));
-        c.setSubnet("100.64." + n + ".0/24");
-        batch.add(c);
-      }
-      batches.add(batch);
-    }
-    List<WindowFeatures> inParts;
-    try (var harness = templateHarness(capped)) {
-      harness.setProcessingTime(0);
-      send(harness, batches.get(0));
-      harness.setProcessingTime(10_000);
-      send(harness, batches.get(1));
-      harness.setProcessingTime(11_000);
-      send(harness, batches.get(2));
-      harness.processWatermark(T0 + MINUTE - 1);
-      AbstractStreamOperator<?> operator = (AbstractStreamOperator<?>) harness.getOperator();
-      operator.setCurrentKey(7L);
-      FrozenPane pane = (FrozenPane) operator.getPartitionedState(VoidNamespace.INSTANCE,
-          VoidNamespaceSerializer.INSTANCE, Descriptors.keyPanes()).get(T0);
-      List<StoredPane> parts = new ArrayList<>();
-      Iterable<StoredPane> stored = operator.getPartitionedState(VoidNamespace.INSTANCE,
-          VoidNamespaceSerializer.INSTANCE, Descriptors.templatePaneParts()).get();
-      if (stored != null) {
-        stored.forEach(parts::add);
-      }
-      if (memberCap >= 30) {
-        assertThat(pane.count()).isEqualTo(20);
-        assertThat(parts).hasSize(1);
-        assertThat(((FrozenPane) parts.get(0)).count()).isEqualTo(10);
-      } else {
-        // 20 accounts and 10 more are over the cap of 25: read apart they would keep all 30.
-        assertThat(pane.count()).isEqualTo(30);
-        assertThat(parts).isEmpty();
-      }
-
-      harness.setProcessingTime(30_000);
-      send(harness, batches.get(3));
-      harness.setProcessingTime(41_000);
-      send(harness, batches.get(4));
-      operator.setCurrentKey(7L);
-      assertThat(((FrozenPane) operator.getPartitionedState(VoidNamespace.INSTANCE,
-          VoidNamespaceSerializer.INSTANCE, Descriptors.keyPanes()).get(T0)).count()).isEqualTo(30);
-      assertThat(operator.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-          Descriptors.templatePaneParts()).get()).isNullOrEmpty();
-
-      harness.processWatermark(T0 + 30 * MINUTE);
-      inParts = features(harness);
-      assertThat(harness.numKeyedStateEntries()).isZero();
-      assertThat(harness.numEventTimeTimers()).isZero();
-    }
-    List<WindowFeatures> atWindowEnds;
-    try (var harness = templateHarness(capped)) {
-      for (List<CallEvent> batch : batches) {
-        send(harness, batch);
-      }
-      harness.processWatermark(T0 + 30 * MINUTE);
-      atWindowEnds = features(harness);
-    }
-    // Every window the two panes are in but the last, which the key's cleanup timer ends without reporting.
-    assertThat(inParts).hasSize(10);
-    // Over the cap the window's accounts are a hash sample of the 30.
-    assertThat(inParts.get(0).getDistinctAccounts()).isEqualTo(memberCap >= 30 ? 30 : 17);
-    assertThat(inParts.get(0).getMembersTruncated()).isEqualTo(memberCap < 30);
-    assertThat(inParts).isEqualTo(atWindowEnds);
-  }
-
-  private static void send(KeyedOneInputStreamOperatorTestHarness<Long, TemplateCalls, WindowFeatures> harness,
-      List<CallEvent> batch) throws Exception {
-    harness.processElement(new StreamRecord<>(new TemplateCalls(7L, CallEvents.batch(batch)), T0));
-  }
-
   @Test
   void aBatchForAWindowAlreadyGoneIsDroppedNotStored() throws Exception {
     try (var harness = templateHarness()) {
@@ -317,13 +224,8 @@ class PaneSlicedFeaturesHarnessTest {
   }
 
   private KeyedOneInputStreamOperatorTestHarness<Long, TemplateCalls, WindowFeatures> templateHarness() throws Exception {
-    return templateHarness(settings);
-  }
-
-  private KeyedOneInputStreamOperatorTestHarness<Long, TemplateCalls, WindowFeatures> templateHarness(
-      FeatureSettings featureSettings) throws Exception {
     var operator = new KeyedProcessOperator<>(
-        PaneSlicedFeatures.ofBatches(featureSettings, policy, PaneSlicedFeatures.Execution.STREAMING));
+        PaneSlicedFeatures.ofBatches(settings, policy, PaneSlicedFeatures.Execution.STREAMING));
     var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, TemplateCalls::templateKey, Types.LONG);
     harness.open();
     return harness;
