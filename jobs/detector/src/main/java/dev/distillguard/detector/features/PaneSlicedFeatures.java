@@ -465,7 +465,9 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
     int leaving = 0;
     int requests = 0;
     int accountsUpperBound = 0;
-    for (long end = Math.max(firstEnd, notBefore); end < cleanupEnd; end += slide) {
+    // Up to the cleanup itself: the window ending there holds the last pane alone and is reported like any
+    // other (a BATCH backfill looks at it too).
+    for (long end = Math.max(firstEnd, notBefore); end <= cleanupEnd; end += slide) {
       while (entering < panes.size() && panes.get(entering).getStart() < end) {
         requests += panes.get(entering).getCount();
         accountsUpperBound += panes.get(entering).getAccounts();

@@ -56,6 +56,38 @@ class PaneSlicedFeaturesHarnessTest {
     }
   }
 
+  /**
+   * Live (one chained timer per key) and a BATCH backfill (a timer per window end) report the same windows,
+   * the last one included: the window that holds only the key's last pane ends where its cleanup timer
+   * fires, and is reported there.
+   */
+  @Test
+  void streamingReportsTheWindowsBatchReportsTheLastOneIncluded() throws Exception {
+    List<List<WindowFeatures>> reported = new ArrayList<>();
+    for (PaneSlicedFeatures.Execution execution : PaneSlicedFeatures.Execution.values()) {
+      var operator = new KeyedProcessOperator<>(
+          PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, settings, policy, execution));
+      try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getAccountId,
+          Types.STRING)) {
+        harness.open();
+        for (int i = 0; i < 180; i++) {
+          long t = T0 + i * 1_000;
+          harness.processElement(new StreamRecord<>(call("acct-1", t, i, 0xABCDEF0123L ^ (1L << (i % 40))), t));
+        }
+        harness.processWatermark(T0 + 30 * MINUTE);
+        reported.add(features(harness));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+      }
+    }
+    List<WindowFeatures> streaming = reported.get(0);
+    // Every window the three minutes are in: ends T0 + 1 to T0 + 12 minutes, the last holding the third only.
+    assertThat(streaming).extracting(WindowFeatures::getWindowEnd).hasSize(12)
+        .endsWith(T0 + 12 * MINUTE);
+    assertThat(streaming).extracting(WindowFeatures::getRequests).endsWith(120, 60);
+    assertThat(streaming).isEqualTo(reported.get(1));
+  }
+
   @Test
   void aLightKeyIsNeverReportedAndLeavesNothingBehind() throws Exception {
     try (var harness = accountHarness()) {
