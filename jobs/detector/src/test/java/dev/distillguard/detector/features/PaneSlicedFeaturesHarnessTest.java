@@ -66,11 +66,7 @@ class PaneSlicedFeaturesHarnessTest {
     List<List<WindowFeatures>> reported = new ArrayList<>();
     for (PaneSlicedFeatures.Execution execution :
         List.of(PaneSlicedFeatures.Execution.STREAMING, PaneSlicedFeatures.Execution.BATCH)) {
-      var operator = new KeyedProcessOperator<>(
-          PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, settings, policy, execution));
-      try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getAccountId,
-          Types.STRING)) {
-        harness.open();
+      try (var harness = accountHarness(execution, null)) {
         for (int i = 0; i < 180; i++) {
           long t = T0 + i * 1_000;
           harness.processElement(new StreamRecord<>(call("acct-1", t, i, 0xABCDEF0123L ^ (1L << (i % 40))), t));
@@ -270,8 +266,13 @@ class PaneSlicedFeaturesHarnessTest {
 
   private KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> accountHarness(
       OperatorSubtaskState restoreFrom) throws Exception {
+    return accountHarness(PaneSlicedFeatures.Execution.STREAMING, restoreFrom);
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, CallEvent, WindowFeatures> accountHarness(
+      PaneSlicedFeatures.Execution execution, OperatorSubtaskState restoreFrom) throws Exception {
     var operator = new KeyedProcessOperator<>(
-        PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, settings, policy, PaneSlicedFeatures.Execution.STREAMING));
+        PaneSlicedFeatures.<String>ofCalls(KeySpace.ACCOUNT, settings, policy, execution));
     var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, CallEvent::getAccountId, Types.STRING);
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);
