@@ -12,6 +12,7 @@ import dev.distillguard.detector.features.RecordBytes;
 import dev.distillguard.detector.features.StoredPane;
 import dev.distillguard.detector.features.StoredPaneSerializer;
 import dev.distillguard.detector.ingest.Calls;
+import dev.distillguard.detector.ingest.RequestIdBucket;
 import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.Evidence;
 import dev.distillguard.detector.model.KeyIndex;
@@ -72,8 +73,19 @@ public final class Descriptors {
   /** Calls dropped because the same account sent the same request id within the duplicate horizon. */
   public static final OutputTag<CallEvent> DUPLICATE_CALLS = new OutputTag<>("duplicate-calls", CALL_EVENT);
 
-  /** An account's recent request ids (64-bit hash to event time); gone when the account goes quiet. */
-  public static MapStateDescriptor<Long, Long> recentRequestIds() {
+  /**
+   * An account's recent request ids with their event times, by granule of event time (the granule's
+   * number to its bucket); gone when the account goes quiet.
+   */
+  public static MapStateDescriptor<Long, RequestIdBucket> requestIdBuckets() {
+    return new MapStateDescriptor<>("request-id-buckets", LongSerializer.INSTANCE, RequestIdBucket.Serializer.INSTANCE);
+  }
+
+  /**
+   * The ids of an account's full buckets beyond their capacity, one entry each (64-bit hash to event
+   * time). The state all ids were kept in before the buckets: a savepoint taken then restores into it.
+   */
+  public static MapStateDescriptor<Long, Long> spilledRequestIds() {
     return new MapStateDescriptor<>("recent-request-ids", Types.LONG, Types.LONG);
   }
 

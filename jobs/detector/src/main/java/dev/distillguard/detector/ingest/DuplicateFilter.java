@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -22,15 +23,16 @@ import org.apache.flink.util.Collector;
  * copy to arrive goes on. The account's own feature operator follows without a shuffle; the subnet and
  * template key spaces read this operator's output.
  *
- * <p>State is one map entry per recent request of the account (hash to event time), so a call costs one
- * lookup and one write however busy the account is: a flooding account cannot make each of its calls
- * slower, as one state value holding all its ids would (RocksDB reads and writes a value whole). An
- * entry is kept for the retention past its event time ({@link
- * dev.distillguard.detector.config.DetectorConfig.Ingest#retention}), by event-time timers rounded up to
- * the slide: a key holds one timer per slide of event time its kept ids span (a handful), and a quiet
- * key leaves no state and no timer. Any copy that arrives while that entry is kept is caught; a copy arriving later is behind the
- * watermark by more than a pane plus the allowed lateness, so the ingest router has already sent it to
- * the late output.
+ * <p>State is the account's recent ids by granule (the slide) of event time, each granule's ids in one
+ * {@link RequestIdBucket}: a call reads the account's few buckets and writes its own back, a heap
+ * snapshot writes a few arrays per account rather than an entry per call, and the granule's one
+ * event-time timer removes the bucket the retention after the granule ends ({@link
+ * dev.distillguard.detector.config.DetectorConfig.Ingest#retention}). A bucket holds up to {@link
+ * RequestIdBucket#CAPACITY} ids; a flooding account's further ids of that granule are kept one map entry
+ * each, so none of its calls reads or writes more than a full bucket and an entry however busy it is. A
+ * quiet key leaves no state and no timer. Any copy that arrives while the first one's id is kept is
+ * caught; a copy arriving later is behind the watermark by more than a pane plus the allowed lateness, so
+ * the ingest router has already sent it to the late output.
  *
  * <p>Redeliveries carry the same event time, so the same calls go on whatever the order of arrival: live,
  * streaming backfill or batch backfill. In BATCH execution Flink sorts each key's calls by time and fires
@@ -50,7 +52,8 @@ public final class DuplicateFilter extends KeyedProcessFunction<String, CallEven
   private final long granuleMillis;
   private final boolean sortedInput;
 
-  private transient MapState<Long, Long> seen;
+  private transient MapState<Long, RequestIdBucket> buckets;
+  private transient MapState<Long, Long> spilled;
   private transient Counter processed;
   private transient Counter duplicates;
   private transient LongCounter processedTotal;
@@ -77,7 +80,8 @@ public final class DuplicateFilter extends KeyedProcessFunction<String, CallEven
 
   @Override
   public void open(OpenContext openContext) {
-    seen = getRuntimeContext().getMapState(Descriptors.recentRequestIds());
+    buckets = getRuntimeContext().getMapState(Descriptors.requestIdBuckets());
+    spilled = getRuntimeContext().getMapState(Descriptors.spilledRequestIds());
     MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("ingest");
     processed = metrics.counter("callsProcessed");
     duplicates = metrics.counter("callsDuplicate");
@@ -98,20 +102,46 @@ public final class DuplicateFilter extends KeyedProcessFunction<String, CallEven
   public void processElement(CallEvent call, Context ctx, Collector<CallEvent> out) throws Exception {
     watermark = ctx.timerService().currentWatermark();
     long time = call.getEventTime();
+    long id = call.getRank();
     if (sortedInput) {
       pruneBehind(ctx.getCurrentKey(), time);
     }
-    Long first = seen.get(call.getRank());
-    if (first != null && Math.abs(time - first) <= horizonMillis) {
+    long granule = Math.floorDiv(time, granuleMillis);
+    RequestIdBucket own = null;
+    boolean duplicate = false;
+    boolean spilledNear = false;
+    for (Map.Entry<Long, RequestIdBucket> entry : buckets.entries()) {
+      long other = entry.getKey();
+      RequestIdBucket ids = entry.getValue();
+      if (other == granule) {
+        own = ids;
+      }
+      if (withinHorizon(other, time)) {
+        duplicate |= ids.holds(id, time, horizonMillis);
+        spilledNear |= ids.isSpilled();
+      }
+    }
+    Long spilledFirst = spilledNear && !duplicate ? spilled.get(id) : null;
+    if (duplicate || spilledFirst != null && Math.abs(time - spilledFirst) <= horizonMillis) {
       duplicates.inc();
       duplicatesTotal.add(1);
       ctx.output(Descriptors.DUPLICATE_CALLS, call);
       return;
     }
-    // An id reused beyond the horizon is a new call; keep the later time, which is kept longer.
-    if (first == null || time > first) {
-      seen.put(call.getRank(), time);
-      ctx.timerService().registerEventTimeTimer(expiry(time));
+    if (own == null) {
+      buckets.put(granule, RequestIdBucket.empty().with(id, time));
+      ctx.timerService().registerEventTimeTimer(expiry(granule));
+    } else if (!own.isFull()) {
+      buckets.put(granule, own.with(id, time));
+    } else {
+      if (!own.isSpilled()) {
+        buckets.put(granule, own.markedSpilled());
+      }
+      // An id reused beyond the horizon is a new call; keep the later time, which is kept longer.
+      Long first = spilled.get(id);
+      if (first == null || time > first) {
+        spilled.put(id, time);
+      }
     }
     processed.inc();
     processedTotal.add(1);
@@ -123,29 +153,58 @@ public final class DuplicateFilter extends KeyedProcessFunction<String, CallEven
     watermark = ctx.timerService().currentWatermark();
     List<Long> expired = new ArrayList<>();
     boolean anyLeft = false;
-    for (Map.Entry<Long, Long> entry : seen.entries()) {
-      if (expiry(entry.getValue()) <= timestamp) {
-        expired.add(entry.getKey());
+    for (Long granule : buckets.keys()) {
+      if (expiry(granule) <= timestamp) {
+        expired.add(granule);
       } else {
         anyLeft = true;
       }
     }
     if (!anyLeft) {
-      seen.clear();
+      buckets.clear();
+      spilled.clear();
       return;
     }
-    for (Long rank : expired) {
-      seen.remove(rank);
+    for (Long granule : expired) {
+      buckets.remove(granule);
     }
+    removeSpilled(time -> expiry(Math.floorDiv(time, granuleMillis)) <= timestamp);
   }
 
-  /** The timer that removes an id seen at {@code time}: the retention on, rounded up to the granule. */
-  long expiry(long time) {
-    long until = time > Long.MAX_VALUE - retentionMillis - granuleMillis ? Long.MAX_VALUE : time + retentionMillis;
-    if (until == Long.MAX_VALUE) {
+  /**
+   * The timer that removes the ids of a granule: the retention after the granule's last millisecond,
+   * rounded up to the granule's end.
+   */
+  long expiry(long granule) {
+    long last = lastMillis(granule);
+    if (last > Long.MAX_VALUE - retentionMillis - granuleMillis) {
       return Long.MAX_VALUE;
     }
-    return (Math.floorDiv(until, granuleMillis) + 1) * granuleMillis - 1;
+    return (Math.floorDiv(last + retentionMillis, granuleMillis) + 1) * granuleMillis - 1;
+  }
+
+  private long lastMillis(long granule) {
+    return granule >= Long.MAX_VALUE / granuleMillis ? Long.MAX_VALUE : (granule + 1) * granuleMillis - 1;
+  }
+
+  /** Whether some time of the granule is at most the horizon from {@code time}. */
+  private boolean withinHorizon(long granule, long time) {
+    return granule * granuleMillis - horizonMillis <= time && time - horizonMillis <= lastMillis(granule);
+  }
+
+  private void removeSpilled(LongPredicate gone) throws Exception {
+    if (spilled.isEmpty()) {
+      return;
+    }
+    List<Long> old = new ArrayList<>();
+    for (Map.Entry<Long, Long> entry : spilled.entries()) {
+      if (gone.test(entry.getValue())) {
+        old.add(entry.getKey());
+      }
+    }
+    for (Long id : old) {
+      spilled.remove(id);
+    }
   }
 
   /** Sorted input: ids further back than the horizon can match no later call of this key. */
@@ -160,13 +219,28 @@ public final class DuplicateFilter extends KeyedProcessFunction<String, CallEven
     }
     prunedAt = time;
     List<Long> old = new ArrayList<>();
-    for (Map.Entry<Long, Long> entry : seen.entries()) {
-      if (entry.getValue() < time - horizonMillis) {
-        old.add(entry.getKey());
+    for (Long granule : buckets.keys()) {
+      if (lastMillis(granule) < time - horizonMillis) {
+        old.add(granule);
       }
     }
-    for (Long rank : old) {
-      seen.remove(rank);
+    for (Long granule : old) {
+      buckets.remove(granule);
     }
+    removeSpilled(t -> t < time - horizonMillis);
+  }
+
+  /** The current key's kept ids, in buckets and spilled; for tests. */
+  List<Long> keptIds() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    for (RequestIdBucket bucket : buckets.values()) {
+      for (int i = 0; i < bucket.size(); i++) {
+        ids.add(bucket.id(i));
+      }
+    }
+    for (Long id : spilled.keys()) {
+      ids.add(id);
+    }
+    return ids;
   }
 }

@@ -7,13 +7,15 @@ import dev.distillguard.detector.model.CallEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /** The duplicate filter's decisions, its state and its timers. */
@@ -105,9 +107,9 @@ class DuplicateFilterHarnessTest {
   }
 
   /**
-   * A flooding account: 60,000 calls in ten minutes. Each goes through with one lookup and one write,
-   * the account holds one timer per slide its ids span (retention plus the watermark's 5 s lag, so at
-   * most 5 here), and nothing once it stops.
+   * A flooding account: 60,000 calls in ten minutes, 6,000 a granule. Each granule's bucket fills and its
+   * further ids are kept one entry each; every copy is still caught, the account holds one timer per slide
+   * its ids span (retention plus the watermark's 5 s lag, so at most 5 here), and nothing once it stops.
    */
   @Test
   void aFloodingAccountIsFilteredWithBoundedTimersAndLeavesNothing() throws Exception {
@@ -122,9 +124,12 @@ class DuplicateFilterHarnessTest {
         }
       }
       process(harness, call("acct-flood", "req-59999", T0 + 599_990));
+      process(harness, call("acct-flood", "req-54000", T0 + 540_000)); // the first of its granule: in the bucket
+      process(harness, call("acct-flood", "req-54300", T0 + 543_000)); // beyond the bucket's capacity
 
       assertThat(forwarded(harness)).hasSize(60_000);
-      assertThat(duplicates(harness)).hasSize(1);
+      assertThat(duplicates(harness)).extracting(CallEvent::getRank)
+          .containsExactly(rank("req-59999"), rank("req-54000"), rank("req-54300"));
       assertThat(maxTimers).isBetween(1, (int) (RETENTION.toMillis() / SLIDE.toMillis()) + 2);
       harness.processWatermark(T0 + 20 * MINUTE);
       assertThat(harness.numKeyedStateEntries()).isZero();
@@ -147,6 +152,97 @@ class DuplicateFilterHarnessTest {
     }
   }
 
+  /** Ids in buckets and ids spilled beyond them are both in the snapshot: copies are caught after a restore. */
+  @Test
+  void bucketsAndSpilledIdsSurviveASnapshotAndRestore() throws Exception {
+    int calls = RequestIdBucket.CAPACITY + 10;
+    OperatorSubtaskState snapshot;
+    try (var harness = harness(false)) {
+      for (int i = 0; i < calls; i++) {
+        process(harness, call("acct-1", "req-" + i, T0 + i));
+      }
+      process(harness, call("acct-2", "req-0", T0 + 2 * MINUTE));
+      snapshot = harness.snapshot(1, T0 + 3 * MINUTE);
+    }
+    try (var restored = harness(false, snapshot)) {
+      process(restored, call("acct-1", "req-0", T0 + 1));                           // was in the bucket
+      process(restored, call("acct-1", "req-" + (calls - 1), T0 + calls));           // was spilled
+      process(restored, call("acct-2", "req-0", T0 + 2 * MINUTE + HORIZON.toMillis()));
+      process(restored, call("acct-1", "req-new", T0 + 2));
+      assertThat(duplicates(restored)).hasSize(3);
+      assertThat(forwarded(restored)).extracting(CallEvent::getRank).containsExactly(rank("req-new"));
+      assertThat(ids(restored, "acct-1")).hasSize(calls + 1);
+
+      restored.processWatermark(T0 + 10 * MINUTE);
+      assertThat(restored.numKeyedStateEntries()).isZero();
+      assertThat(restored.numEventTimeTimers()).isZero();
+    }
+  }
+
+  /**
+   * The copy and its first are in different granules, the first at either edge of the horizon: the
+   * granules a call looks in are all those the horizon reaches.
+   */
+  @Test
+  void copiesAcrossGranulesAreCaughtToTheHorizonsEdge() throws Exception {
+    try (var harness = harness(false)) {
+      long t = T0 + 30_000;
+      process(harness, call("acct-1", "req-a", t - HORIZON.toMillis()));
+      process(harness, call("acct-1", "req-b", t + HORIZON.toMillis()));
+      process(harness, call("acct-1", "req-c", t - HORIZON.toMillis() - 1));
+      process(harness, call("acct-1", "req-a", t));
+      process(harness, call("acct-1", "req-b", t));
+      process(harness, call("acct-1", "req-c", t));
+      assertThat(duplicates(harness)).extracting(CallEvent::getRank).containsExactly(rank("req-a"), rank("req-b"));
+      assertThat(forwarded(harness)).hasSize(4);
+    }
+  }
+
+  /**
+   * A savepoint of the layout before the buckets (one entry per id, with a timer per id) restores into the
+   * spilled ids: the job starts, new calls are filtered, and the old entries and timers leave nothing behind.
+   */
+  @Test
+  void aSavepointOfTheEntryPerIdLayoutRestoresAndLeavesNothingOnceQuiet() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var old = new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(new EntryPerIdLayout()), CallEvent::getAccountId, Types.STRING)) {
+      old.open();
+      process(old, call("acct-1", "req-old", T0));
+      process(old, call("acct-2", "req-old", T0 + MINUTE));
+      snapshot = old.snapshot(1, T0 + MINUTE);
+    }
+    try (var restored = harness(false, snapshot)) {
+      assertThat(ids(restored, "acct-1")).containsExactly(rank("req-old"));
+      process(restored, call("acct-1", "req-new", T0 + 2));
+      process(restored, call("acct-1", "req-new", T0 + 3));
+      assertThat(duplicates(restored)).extracting(CallEvent::getRank).containsExactly(rank("req-new"));
+      assertThat(ids(restored, "acct-1")).containsExactlyInAnyOrder(rank("req-old"), rank("req-new"));
+
+      restored.processWatermark(T0 + 10 * MINUTE);
+      assertThat(restored.numKeyedStateEntries()).isZero();
+      assertThat(restored.numEventTimeTimers()).isZero();
+    }
+  }
+
+  /** What the filter kept before the buckets: each id to its event time, removed by a timer of its own. */
+  private static final class EntryPerIdLayout extends KeyedProcessFunction<String, CallEvent, CallEvent> {
+    private transient MapState<Long, Long> seen;
+
+    @Override
+    public void open(OpenContext openContext) {
+      seen = getRuntimeContext().getMapState(Descriptors.spilledRequestIds());
+    }
+
+    @Override
+    public void processElement(CallEvent call, Context ctx, Collector<CallEvent> out) throws Exception {
+      seen.put(call.getRank(), call.getEventTime());
+      long until = call.getEventTime() + RETENTION.toMillis();
+      ctx.timerService().registerEventTimeTimer((Math.floorDiv(until, SLIDE.toMillis()) + 1) * SLIDE.toMillis() - 1);
+      out.collect(call);
+    }
+  }
+
   @Test
   void retentionShorterThanTheHorizonIsRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
@@ -156,9 +252,17 @@ class DuplicateFilterHarnessTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, CallEvent, CallEvent> harness(boolean sorted)
       throws Exception {
+    return harness(sorted, null);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, CallEvent, CallEvent> harness(boolean sorted,
+      OperatorSubtaskState restore) throws Exception {
     var harness = new KeyedOneInputStreamOperatorTestHarness<>(
         new KeyedProcessOperator<>(new DuplicateFilter(HORIZON, RETENTION, SLIDE, sorted)),
         CallEvent::getAccountId, Types.STRING);
+    if (restore != null) {
+      harness.initializeState(restore);
+    }
     harness.open();
     return harness;
   }
@@ -184,13 +288,11 @@ class DuplicateFilterHarnessTest {
   private static List<Long> ids(KeyedOneInputStreamOperatorTestHarness<String, CallEvent, CallEvent> harness,
       String account) throws Exception {
     harness.getOperator().setCurrentKey(account);
-    MapState<Long, Long> state = harness.getOperator().getKeyedStateBackend().getPartitionedState(
-        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, Descriptors.recentRequestIds());
-    List<Long> ids = new ArrayList<>();
-    for (Long id : state.keys()) {
-      ids.add(id);
-    }
-    return ids;
+    return filter(harness).keptIds();
+  }
+
+  private static DuplicateFilter filter(KeyedOneInputStreamOperatorTestHarness<String, CallEvent, CallEvent> h) {
+    return (DuplicateFilter) ((KeyedProcessOperator<?, ?, ?>) h.getOperator()).getUserFunction();
   }
 
   static long rank(String requestId) {
