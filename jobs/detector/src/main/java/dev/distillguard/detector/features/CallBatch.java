@@ -1,10 +1,10 @@
 package dev.distillguard.detector.features;
 
+import dev.distillguard.detector.ImmutableValueSerializer;
 import dev.distillguard.detector.model.CallEvent;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -100,34 +100,14 @@ public final class CallBatch {
   }
 
   /** A batch as state or on the wire: its call count, its byte length, its bytes. Stateless. */
-  public static final class Serializer extends TypeSerializerSingleton<CallBatch> {
+  public static final class Serializer extends ImmutableValueSerializer<CallBatch> {
 
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
 
     @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
     public CallBatch createInstance() {
       return new CallBatch(0, new byte[0]);
-    }
-
-    @Override
-    public CallBatch copy(CallBatch from) {
-      return from;
-    }
-
-    @Override
-    public CallBatch copy(CallBatch from, CallBatch reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -147,11 +127,6 @@ public final class CallBatch {
       byte[] bytes = new byte[length];
       source.readFully(bytes);
       return new CallBatch(calls, bytes);
-    }
-
-    @Override
-    public CallBatch deserialize(CallBatch reuse, DataInputView source) throws IOException {
-      return deserialize(source);
     }
 
     @Override

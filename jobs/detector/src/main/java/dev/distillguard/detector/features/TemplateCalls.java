@@ -1,12 +1,12 @@
 package dev.distillguard.detector.features;
 
+import dev.distillguard.detector.ImmutableValueSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -21,34 +21,14 @@ public record TemplateCalls(long templateKey, CallBatch calls) {
   public static final TypeInformation<TemplateCalls> TYPE = new Type();
 
   /** Stateless, so one instance serves every thread. */
-  public static final class Serializer extends TypeSerializerSingleton<TemplateCalls> {
+  public static final class Serializer extends ImmutableValueSerializer<TemplateCalls> {
 
     private static final long serialVersionUID = 1L;
     static final Serializer INSTANCE = new Serializer();
 
     @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
     public TemplateCalls createInstance() {
       return new TemplateCalls(0, CallBatch.Serializer.INSTANCE.createInstance());
-    }
-
-    @Override
-    public TemplateCalls copy(TemplateCalls from) {
-      return from;
-    }
-
-    @Override
-    public TemplateCalls copy(TemplateCalls from, TemplateCalls reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -60,11 +40,6 @@ public record TemplateCalls(long templateKey, CallBatch calls) {
     @Override
     public TemplateCalls deserialize(DataInputView source) throws IOException {
       return new TemplateCalls(source.readLong(), CallBatch.Serializer.INSTANCE.deserialize(source));
-    }
-
-    @Override
-    public TemplateCalls deserialize(TemplateCalls reuse, DataInputView source) throws IOException {
-      return deserialize(source);
     }
 
     @Override

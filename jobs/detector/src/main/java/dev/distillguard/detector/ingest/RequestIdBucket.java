@@ -1,10 +1,10 @@
 package dev.distillguard.detector.ingest;
 
+import dev.distillguard.detector.ImmutableValueSerializer;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -82,34 +82,14 @@ public final class RequestIdBucket {
   }
 
   /** A bucket as state: spilled or not, its id count, then each id and time. Stateless. */
-  public static final class Serializer extends TypeSerializerSingleton<RequestIdBucket> {
+  public static final class Serializer extends ImmutableValueSerializer<RequestIdBucket> {
 
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
 
     @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
     public RequestIdBucket createInstance() {
       return EMPTY;
-    }
-
-    @Override
-    public RequestIdBucket copy(RequestIdBucket from) {
-      return from;
-    }
-
-    @Override
-    public RequestIdBucket copy(RequestIdBucket from, RequestIdBucket reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
     }
 
     @Override
@@ -124,10 +104,7 @@ public final class RequestIdBucket {
     @Override
     public RequestIdBucket deserialize(DataInputView source) throws IOException {
       boolean spilled = source.readBoolean();
-      int size = source.readInt();
-      if (size < 0 || size > CAPACITY) {
-        throw new IOException("request id bucket of " + size + " ids (at most " + CAPACITY + "): corrupt state");
-      }
+      int size = checkedSize(source.readInt());
       long[] pairs = new long[2 * size];
       for (int i = 0; i < pairs.length; i++) {
         pairs[i] = source.readLong();
@@ -136,18 +113,18 @@ public final class RequestIdBucket {
     }
 
     @Override
-    public RequestIdBucket deserialize(RequestIdBucket reuse, DataInputView source) throws IOException {
-      return deserialize(source);
-    }
-
-    @Override
     public void copy(DataInputView source, DataOutputView target) throws IOException {
       target.writeBoolean(source.readBoolean());
-      int size = source.readInt();
+      int size = checkedSize(source.readInt());
       target.writeInt(size);
-      for (int i = 0; i < 2 * size; i++) {
-        target.writeLong(source.readLong());
+      target.write(source, 2 * Long.BYTES * size);
+    }
+
+    private static int checkedSize(int size) throws IOException {
+      if (size < 0 || size > CAPACITY) {
+        throw new IOException("request id bucket of " + size + " ids (at most " + CAPACITY + "): corrupt state");
       }
+      return size;
     }
 
     @Override
