@@ -26,18 +26,41 @@ public final class TopicReader {
 
   public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrapServers, String topic, String isolation,
       Duration timeout) {
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = fromBeginning(bootstrapServers, topic, isolation, timeout)) {
-      List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!reachedEnd(consumer, end)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to its end offsets " + end + " in " + timeout);
-        }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          records.add(record);
-        }
+      return readTo(consumer, consumer.endOffsets(new ArrayList<>(consumer.assignment()), timeout), topic, timeout);
+    }
+  }
+
+  /**
+   * Reads, {@code read_committed}, a topic whose writers have finished, to the end of its log: it waits for
+   * every transaction open when it starts to be committed or aborted. A producer's commit returns once the
+   * transaction coordinator has logged it, before the commit markers reach the partitions, so the committed
+   * end offset taken just after a job finishes can still stand before the job's last transaction, and
+   * {@link #readCommitted} would then miss it. A transaction that is never decided fails this after two
+   * minutes, where {@link #readCommitted} would silently read less; live readers want that one.
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readSettled(String bootstrapServers, String topic) {
+    Duration timeout = Duration.ofMinutes(2);
+    Map<TopicPartition, Long> logEnd;
+    try (KafkaConsumer<byte[], byte[]> uncommitted =
+        fromBeginning(bootstrapServers, topic, "read_uncommitted", timeout)) {
+      logEnd = uncommitted.endOffsets(new ArrayList<>(uncommitted.assignment()), timeout);
+    }
+    try (KafkaConsumer<byte[], byte[]> consumer = fromBeginning(bootstrapServers, topic, "read_committed", timeout)) {
+      return readTo(consumer, logEnd, topic, timeout);
+    }
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readTo(KafkaConsumer<byte[], byte[]> consumer,
+      Map<TopicPartition, Long> end, String topic, Duration timeout) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!reachedEnd(consumer, end)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("could not read " + topic + " to its end offsets " + end + " in " + timeout);
+      }
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        records.add(record);
       }
     }
     return records;

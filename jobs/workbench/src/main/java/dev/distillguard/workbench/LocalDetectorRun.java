@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -112,8 +113,8 @@ public final class LocalDetectorRun {
       deleteRecursively(checkpoints);
     }
     Duration jobTime = Duration.ofNanos(System.nanoTime() - started);
-    return new Result(readDecisions(broker, config.kafka().throttleTopic()),
-        readDeadLetters(broker, config.kafka().deadLetterTopic()), jobTime);
+    return new Result(finishedDecisions(broker, config.kafka().throttleTopic()),
+        finishedDeadLetters(broker, config.kafka().deadLetterTopic()), jobTime);
   }
 
   /**
@@ -134,8 +135,8 @@ public final class LocalDetectorRun {
     } finally {
       deleteRecursively(checkpoints);
     }
-    return new Result(readDecisions(broker, config.backfill().outputTopic()),
-        readDeadLetters(broker, config.backfill().deadLetterTopic()), summary.wallTime());
+    return new Result(finishedDecisions(broker, config.backfill().outputTopic()),
+        finishedDeadLetters(broker, config.backfill().deadLetterTopic()), summary.wallTime());
   }
 
   /** Best effort: Flink may still be discarding old checkpoints while this walks the directory. */
@@ -147,18 +148,26 @@ public final class LocalDetectorRun {
     }
   }
 
+  /** The decisions committed so far on a topic a job may still be writing (its open transaction unread). */
   public static List<ThrottleDecision> readDecisions(LocalKafkaBroker broker, String topic) {
-    List<ThrottleDecision> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : TopicReader.readCommitted(broker.bootstrapServers(), topic)) {
-      out.add(AvroBinary.decode(r.value(), ThrottleDecision.class));
-    }
-    return out;
+    return decode(TopicReader.readCommitted(broker.bootstrapServers(), topic), ThrottleDecision.class);
   }
 
-  public static List<DeadLetter> readDeadLetters(LocalKafkaBroker broker, String topic) {
-    List<DeadLetter> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : TopicReader.readCommitted(broker.bootstrapServers(), topic)) {
-      out.add(AvroBinary.decode(r.value(), DeadLetter.class));
+  /** Every decision on a topic whose job has finished, its last transaction included. */
+  public static List<ThrottleDecision> finishedDecisions(LocalKafkaBroker broker, String topic) {
+    return decode(TopicReader.readSettled(broker.bootstrapServers(), topic), ThrottleDecision.class);
+  }
+
+  /** Every dead letter on a topic whose job has finished, its last transaction included. */
+  public static List<DeadLetter> finishedDeadLetters(LocalKafkaBroker broker, String topic) {
+    return decode(TopicReader.readSettled(broker.bootstrapServers(), topic), DeadLetter.class);
+  }
+
+  private static <T extends SpecificRecord> List<T> decode(
+      List<ConsumerRecord<byte[], byte[]>> records, Class<T> type) {
+    List<T> out = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      out.add(AvroBinary.decode(r.value(), type));
     }
     return out;
   }

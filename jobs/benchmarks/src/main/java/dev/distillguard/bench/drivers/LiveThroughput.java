@@ -85,7 +85,7 @@ public final class LiveThroughput {
       long started = System.nanoTime();
       env.execute("distill-guard live throughput");
       Duration wall = Duration.ofNanos(System.nanoTime() - started);
-      int decisions = LocalDetectorRun.readDecisions(broker, config.kafka().throttleTopic()).size();
+      int decisions = LocalDetectorRun.finishedDecisions(broker, config.kafka().throttleTopic()).size();
       return new Measurement(load, backend, parallelism, checkpointInterval, wall, decisions);
     } finally {
       BenchEnvironment.deleteRecursively(work);

@@ -101,7 +101,7 @@ class BackfillParityTest {
     DetectorConfig config = backfillConfig("batch", "parity.marked");
     LocalDetectorRun.backfill(KAFKA.broker(), config, 2, quiet());
     List<ConsumerRecord<byte[], byte[]>> records =
-        TopicReader.readCommitted(KAFKA.broker().bootstrapServers(), "parity.marked");
+        TopicReader.readSettled(KAFKA.broker().bootstrapServers(), "parity.marked");
     // The range ends four hours after the traffic: every decision (one hour to live) has expired by then.
     assertThat(records).isNotEmpty().allSatisfy(r ->
         assertThat(r.headers().lastHeader(DetectorKafka.EXPIRED_HEADER)).isNotNull());
