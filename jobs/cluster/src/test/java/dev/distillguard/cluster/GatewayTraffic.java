@@ -148,8 +148,17 @@ final class GatewayTraffic {
   }
 
   List<ThrottleDecision> decisions(String topic, String isolation) {
+    return decode(TopicReader.read(bootstrapServers, topic, isolation, Duration.ofMinutes(1)));
+  }
+
+  /** Every decision on the topic once the job writing it has finished, its last transaction included. */
+  List<ThrottleDecision> finishedDecisions(String topic) {
+    return decode(TopicReader.readSettled(bootstrapServers, topic));
+  }
+
+  private static List<ThrottleDecision> decode(List<ConsumerRecord<byte[], byte[]>> records) {
     List<ThrottleDecision> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : TopicReader.read(bootstrapServers, topic, isolation, Duration.ofMinutes(1))) {
+    for (ConsumerRecord<byte[], byte[]> r : records) {
       out.add(AvroBinary.decode(r.value(), ThrottleDecision.class));
     }
     return out;

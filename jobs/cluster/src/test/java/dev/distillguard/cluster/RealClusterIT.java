@@ -202,7 +202,7 @@ class RealClusterIT {
     String savepoint = cluster.stopWithSavepoint(job);
     System.out.printf("upgrade: stop with a savepoint took %.1f s%n", seconds(stopping));
     assertThat(awaitTerminal(job)).isEqualTo("FINISHED");
-    List<ThrottleDecision> beforeStop = traffic.decisions(run + ".throttle");
+    List<ThrottleDecision> beforeStop = traffic.finishedDecisions(run + ".throttle");
 
     traffic.writeFromSplit(run + ".gateway");
     Path upgradedJar = upgradedJar();
