@@ -40,7 +40,16 @@ public final class TopicReader {
    * minutes, where {@link #readCommitted} would silently read less; live readers want that one.
    */
   public static List<ConsumerRecord<byte[], byte[]>> readSettled(String bootstrapServers, String topic) {
-    Duration timeout = Duration.ofMinutes(2);
+    return readSettled(bootstrapServers, topic, Duration.ofMinutes(2));
+  }
+
+  /**
+   * {@link #readSettled(String, String)} with its own timeout.
+   *
+   * @throws IllegalStateException if a transaction open at the start is still undecided after {@code timeout}
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readSettled(String bootstrapServers, String topic,
+      Duration timeout) {
     Map<TopicPartition, Long> logEnd;
     try (KafkaConsumer<byte[], byte[]> uncommitted =
         fromBeginning(bootstrapServers, topic, "read_uncommitted", timeout)) {
