@@ -6,14 +6,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 
 /** What every driver shares: the broker, the load's options, and local Flink set up like the cluster's. */
@@ -21,6 +24,24 @@ final class BenchEnvironment {
 
   /** The cluster's state backends (flink-conf/config.yaml uses RocksDB), by the name a driver is given. */
   enum StateBackend { HEAP, ROCKSDB }
+
+  /**
+   * A state backend, and whether it writes its changes to Flink's state changelog (FLIP-158) as well: a
+   * checkpoint then uploads the changes since the last one, and the full state is written in the background
+   * every {@link #CHANGELOG_MATERIALIZATION}, instead of a heap snapshot of the whole window at every
+   * checkpoint.
+   */
+  record State(StateBackend backend, boolean changelog) {
+    String describe() {
+      return backend.name().toLowerCase(Locale.ROOT) + " state" + (changelog ? " with the changelog" : "");
+    }
+  }
+
+  /**
+   * How often a changelog backend writes its full state, which bounds the log: at 10,000 calls/s in real
+   * time the log grows by about 45 MiB/s (docs/performance.md, "The commit" under "Changes measured").
+   */
+  static final Duration CHANGELOG_MATERIALIZATION = Duration.ofMinutes(2);
 
   static final String LOAD_USAGE = "[--records N] [--accounts N] [--rate CALLS_PER_EVENT_SECOND] "
       + "[--hot-subnet-share X] [--campaign-share X] [--seed N] [--partitions N] [--parallelism N]";
@@ -57,6 +78,12 @@ final class BenchEnvironment {
    * and batch sorting, which the local environment's default (128 MiB) starves, and network buffers.
    */
   static Configuration flink(Configuration jobConf, StateBackend backend, Path checkpoints, Path rocksdbDir) {
+    return flink(jobConf, new State(backend, false), checkpoints, rocksdbDir);
+  }
+
+  /** As above; a changelog's files go to {@code changelog} beside {@code checkpoints}. */
+  static Configuration flink(Configuration jobConf, State state, Path checkpoints, Path rocksdbDir) {
+    StateBackend backend = state.backend();
     Configuration conf = new Configuration(jobConf);
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("768m"));
@@ -70,7 +97,47 @@ final class BenchEnvironment {
     } else {
       conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
     }
+    if (state.changelog()) {
+      conf.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+      conf.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+      conf.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, CHANGELOG_MATERIALIZATION);
+      conf.set(FsStateChangelogOptions.BASE_PATH, checkpoints.resolveSibling("changelog").toUri().toString());
+    }
     return conf;
+  }
+
+  /** {@code --state heap|rocksdb} and {@code --changelog true|false} (false unless given). */
+  static State state(BenchArgs args) {
+    StateBackend backend = stateBackend(args);
+    String changelog = args.string("changelog", "false");
+    if (!changelog.equals("true") && !changelog.equals("false")) {
+      throw new IllegalArgumentException("--changelog must be true or false, was " + changelog);
+    }
+    return new State(backend, Boolean.parseBoolean(changelog));
+  }
+
+  /** A driver's body. */
+  interface Body {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs a driver's body, then ends the JVM whatever threads are still alive, with status 1 if the body
+   * failed. With the state changelog, Flink's local environment leaves a non-daemon thread behind once a
+   * materialization has let it discard old log files (the discarding executor of the changelog storage's
+   * {@code TaskChangelogRegistry}, created without a thread factory), which kept a finished run's JVM alive.
+   */
+  static void exitWhenDone(Body body) {
+    int status = 0;
+    try {
+      body.run();
+    } catch (Throwable t) {
+      t.printStackTrace();
+      status = 1;
+    }
+    System.out.flush();
+    System.err.flush();
+    System.exit(status);
   }
 
   static Path tempDir(String prefix) {

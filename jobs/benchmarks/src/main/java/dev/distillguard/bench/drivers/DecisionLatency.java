@@ -39,15 +39,19 @@ public final class DecisionLatency {
 
   private DecisionLatency() {}
 
-  public static void main(String[] argv) throws Exception {
+  public static void main(String[] argv) {
+    BenchEnvironment.exitWhenDone(() -> measure(argv));
+  }
+
+  private static void measure(String[] argv) throws Exception {
     BenchArgs args = new BenchArgs(argv, "bin/bench latency [--rate CALLS_PER_S] [--minutes N] [--accounts N] "
-        + "[--campaign-share X] [--state heap|rocksdb] [--checkpoint-interval 2s] [--partitions N] "
+        + "[--campaign-share X] [--state heap|rocksdb] [--changelog true|false] [--checkpoint-interval 2s] [--partitions N] "
         + "[--parallelism N]");
     double rate = args.doubleValue("rate", 10_000);
     int minutes = args.intValue("minutes", 6);
     int accounts = args.intValue("accounts", 20_000);
     double campaignShare = args.doubleValue("campaign-share", 0.05);
-    BenchEnvironment.StateBackend backend = BenchEnvironment.stateBackend(args);
+    BenchEnvironment.State state = BenchEnvironment.state(args);
     String checkpointInterval = args.string("checkpoint-interval", "2s");
     int partitions = args.intValue("partitions", 4);
     int parallelism = args.intValue("parallelism", 2);
@@ -63,7 +67,7 @@ public final class DecisionLatency {
       Path work = BenchEnvironment.tempDir("distill-guard-bench-latency-");
       try {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
-            BenchEnvironment.flink(DistillGuardJob.jobConfiguration(config), backend, work.resolve("checkpoints"),
+            BenchEnvironment.flink(DistillGuardJob.jobConfiguration(config), state, work.resolve("checkpoints"),
                 work.resolve("rocksdb")));
         DistillGuardJob.defineLive(env, config);
         JobClient job = env.executeAsync("distill-guard decision latency");
@@ -81,13 +85,13 @@ public final class DecisionLatency {
           long outOfOrderness = config.eventTime().outOfOrderness().toMillis();
           Latencies latency = readDecisions(broker, config.kafka().throttleTopic(), outOfOrderness, writer, sent);
           long writerLag = writer.join();
-          System.out.printf(Locale.ROOT, "RESULT latency at %,.0f calls/s (%s state, checkpoints every %s, "
+          System.out.printf(Locale.ROOT, "RESULT latency at %,.0f calls/s (%s, checkpoints every %s, "
                   + "parallelism %d): %,d decisions, window end + %d ms out-of-orderness to readable "
                   + "(read_committed): %s; of which due to appended %s, appended to readable (checkpoint and commit) "
                   + "%s; the writer fell behind its schedule by at most %,d ms; from the writer's first call "
                   + "past window end + out-of-orderness (the earliest the watermark can pass the window end "
                   + "when the writer is late) to readable: %s%n",
-              rate, backend.name().toLowerCase(Locale.ROOT), checkpointInterval, parallelism,
+              rate, state.describe(), checkpointInterval, parallelism,
               latency.total().getTotalCount(), outOfOrderness, percentiles(latency.total()),
               percentiles(latency.toAppended()), percentiles(latency.appendedToReadable()), writerLag,
               percentiles(latency.fromSent()));

@@ -24,7 +24,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class LiveThroughput {
 
   /** One measured run. */
-  record Measurement(GatewayLoad load, BenchEnvironment.StateBackend backend, int parallelism,
+  record Measurement(GatewayLoad load, BenchEnvironment.State state, int parallelism,
       String checkpointInterval, Duration wall, int decisions) {
 
     double callsPerSecond() {
@@ -33,26 +33,30 @@ public final class LiveThroughput {
 
     String describe() {
       return String.format(Locale.ROOT, "%,d calls at %,.0f per event-time second, %,d accounts, hot subnet %.0f%%, "
-              + "%s state, checkpoints every %s, parallelism %d: %.1f s = %,.0f calls/s (%d decisions)",
+              + "%s, checkpoints every %s, parallelism %d: %.1f s = %,.0f calls/s (%d decisions)",
           load.records(), load.callsPerSecond(), load.accounts(), load.hotSubnetShare() * 100,
-          backend.name().toLowerCase(Locale.ROOT), checkpointInterval, parallelism, wall.toMillis() / 1000.0,
+          state.describe(), checkpointInterval, parallelism, wall.toMillis() / 1000.0,
           callsPerSecond(), decisions);
     }
   }
 
   private LiveThroughput() {}
 
-  public static void main(String[] argv) throws Exception {
-    BenchArgs args = new BenchArgs(argv, "bin/bench live [--state heap|rocksdb] [--checkpoint-interval 2s] " + BenchEnvironment.LOAD_USAGE);
+  public static void main(String[] argv) {
+    BenchEnvironment.exitWhenDone(() -> measure(argv));
+  }
+
+  private static void measure(String[] argv) throws Exception {
+    BenchArgs args = new BenchArgs(argv, "bin/bench live [--state heap|rocksdb] [--changelog true|false] [--checkpoint-interval 2s] " + BenchEnvironment.LOAD_USAGE);
     GatewayLoad load = BenchEnvironment.load(args, 1_000_000, 10_000, 500,
         Instant.parse("2026-03-02T00:00:00Z"));
-    BenchEnvironment.StateBackend backend = BenchEnvironment.stateBackend(args);
+    BenchEnvironment.State state = BenchEnvironment.state(args);
     int partitions = args.intValue("partitions", 4);
     int parallelism = args.intValue("parallelism", 2);
     String checkpointInterval = args.string("checkpoint-interval", "2s");
     args.requireAllKnown();
     try (LocalKafkaBroker broker = BenchEnvironment.startBroker()) {
-      Measurement m = run(broker, load, backend, partitions, parallelism, checkpointInterval);
+      Measurement m = run(broker, load, state, partitions, parallelism, checkpointInterval);
       KafkaCeiling.Ceiling ceiling = KafkaCeiling.run(broker, load.topicName(), load.records(), parallelism,
           RuntimeExecutionMode.STREAMING, checkpointInterval);
       System.out.println("RESULT live " + m.describe() + "; " + ceiling.share(m.callsPerSecond()));
@@ -60,11 +64,11 @@ public final class LiveThroughput {
   }
 
   /** Writes the load to a topic of its own, then runs the live job over it to the end. */
-  static Measurement run(LocalKafkaBroker broker, GatewayLoad load, BenchEnvironment.StateBackend backend,
+  static Measurement run(LocalKafkaBroker broker, GatewayLoad load, BenchEnvironment.State state,
       int partitions, int parallelism, String checkpointInterval) throws Exception {
     String topic = load.topicName();
     LoadWriter.writeAll(broker, topic, partitions, load, System.out);
-    String prefix = topic + "." + backend.name().toLowerCase(Locale.ROOT);
+    String prefix = topic + "." + state.backend().name().toLowerCase(Locale.ROOT);
     DetectorConfig config = LocalDetectorRun.config(broker, "--input.topic", topic,
         "--throttle.topic", prefix + ".throttle", "--dead-letter.topic", prefix + ".dead-letters",
         "--transactional-id.prefix", prefix, "--group.id", prefix, "--checkpoint.interval", checkpointInterval);
@@ -74,19 +78,19 @@ public final class LiveThroughput {
     Path work = BenchEnvironment.tempDir("distill-guard-bench-live-");
     try {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
-          BenchEnvironment.flink(DistillGuardJob.jobConfiguration(config), backend, work.resolve("checkpoints"),
+          BenchEnvironment.flink(DistillGuardJob.jobConfiguration(config), state, work.resolve("checkpoints"),
               work.resolve("rocksdb")));
       DistillGuardJob.define(env, config,
           DetectorKafka.gatewaySource(config).setBounded(OffsetsInitializer.latest()),
           DetectorKafka.policySource(config).setBounded(OffsetsInitializer.latest()),
           config.kafka().throttleTopic(), config.kafka().transactionalIdPrefix());
-      System.out.printf(Locale.ROOT, "running the live job over %,d calls (%s state, parallelism %d) ...%n",
-          load.records(), backend.name().toLowerCase(Locale.ROOT), parallelism);
+      System.out.printf(Locale.ROOT, "running the live job over %,d calls (%s, parallelism %d) ...%n",
+          load.records(), state.describe(), parallelism);
       long started = System.nanoTime();
       env.execute("distill-guard live throughput");
       Duration wall = Duration.ofNanos(System.nanoTime() - started);
       int decisions = LocalDetectorRun.finishedDecisions(broker, config.kafka().throttleTopic()).size();
-      return new Measurement(load, backend, parallelism, checkpointInterval, wall, decisions);
+      return new Measurement(load, state, parallelism, checkpointInterval, wall, decisions);
     } finally {
       BenchEnvironment.deleteRecursively(work);
     }

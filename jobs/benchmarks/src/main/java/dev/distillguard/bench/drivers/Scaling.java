@@ -16,13 +16,17 @@ public final class Scaling {
 
   private Scaling() {}
 
-  public static void main(String[] argv) throws Exception {
-    BenchArgs args = new BenchArgs(argv, "bin/bench scaling [--state heap|rocksdb] [--checkpoint-interval 2s] [--records N] [--rate R] "
+  public static void main(String[] argv) {
+    BenchEnvironment.exitWhenDone(() -> measure(argv));
+  }
+
+  private static void measure(String[] argv) throws Exception {
+    BenchArgs args = new BenchArgs(argv, "bin/bench scaling [--state heap|rocksdb] [--changelog true|false] [--checkpoint-interval 2s] [--records N] [--rate R] "
         + "[--hot-share X] [--partitions N] [--parallelism N]");
     long records = args.longValue("records", 1_000_000);
     double rate = args.doubleValue("rate", 500);
     double hotShare = args.doubleValue("hot-share", 0.3);
-    BenchEnvironment.StateBackend backend = BenchEnvironment.stateBackend(args);
+    BenchEnvironment.State state = BenchEnvironment.state(args);
     int partitions = args.intValue("partitions", 4);
     int parallelism = args.intValue("parallelism", 2);
     String checkpointInterval = args.string("checkpoint-interval", "2s");
@@ -38,11 +42,11 @@ public final class Scaling {
     try (LocalKafkaBroker broker = BenchEnvironment.startBroker()) {
       // Not reported: the first run of a JVM pays for class loading and JIT compilation.
       LiveThroughput.Measurement warmUp = LiveThroughput.run(broker,
-          new GatewayLoad(Math.max(records / 5, 1), 10_000, rate, 0, 0.02, 8, start), backend, partitions, parallelism,
+          new GatewayLoad(Math.max(records / 5, 1), 10_000, rate, 0, 0.02, 8, start), state, partitions, parallelism,
           checkpointInterval);
       System.out.println("warm-up (not reported): " + warmUp.describe());
       for (GatewayLoad load : loads) {
-        LiveThroughput.Measurement m = LiveThroughput.run(broker, load, backend, partitions, parallelism,
+        LiveThroughput.Measurement m = LiveThroughput.run(broker, load, state, partitions, parallelism,
             checkpointInterval);
         System.out.println("measured: " + m.describe());
         results.add(m);
