@@ -18,6 +18,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /** What every driver shares: the broker, the load's options, and local Flink set up like the cluster's. */
 final class BenchEnvironment {
@@ -116,18 +117,13 @@ final class BenchEnvironment {
     return new State(backend, Boolean.parseBoolean(changelog));
   }
 
-  /** A driver's body. */
-  interface Body {
-    void run() throws Exception;
-  }
-
   /**
    * Runs a driver's body, then ends the JVM whatever threads are still alive, with status 1 if the body
    * failed. With the state changelog, Flink's local environment leaves a non-daemon thread behind once a
    * materialization has let it discard old log files (the discarding executor of the changelog storage's
    * {@code TaskChangelogRegistry}, created without a thread factory), which kept a finished run's JVM alive.
    */
-  static void exitWhenDone(Body body) {
+  static void exitWhenDone(ThrowingRunnable<Exception> body) {
     int status = 0;
     try {
       body.run();
