@@ -3,6 +3,7 @@ package dev.distillguard.bench.drivers;
 import dev.distillguard.bench.load.GatewayLoad;
 import dev.distillguard.bench.load.LoadWriter;
 import dev.distillguard.contract.AvroBinary;
+import dev.distillguard.contract.EntityType;
 import dev.distillguard.contract.ThrottleDecision;
 import dev.distillguard.detector.DistillGuardJob;
 import dev.distillguard.detector.config.DetectorConfig;
@@ -12,6 +13,7 @@ import dev.distillguard.workbench.LocalDetectorRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -90,11 +92,11 @@ public final class DecisionLatency {
                   + "(read_committed): %s; of which due to appended %s, appended to readable (checkpoint and commit) "
                   + "%s; the writer fell behind its schedule by at most %,d ms; from the writer's first call "
                   + "past window end + out-of-orderness (the earliest the watermark can pass the window end "
-                  + "when the writer is late) to readable: %s%n",
+                  + "when the writer is late) to readable: %s; due to readable by entity type: %s%n",
               rate, state.describe(), checkpointInterval, parallelism,
               latency.total().getTotalCount(), outOfOrderness, percentiles(latency.total()),
               percentiles(latency.toAppended()), percentiles(latency.appendedToReadable()), writerLag,
-              percentiles(latency.fromSent()));
+              percentiles(latency.fromSent()), byEntityType(latency.byEntityType()));
         } finally {
           job.cancel().get();
         }
@@ -119,7 +121,22 @@ public final class DecisionLatency {
    * first call at or past due, which is later than due by however far the writer had fallen behind.
    */
   private record Latencies(Histogram total, Histogram toAppended, Histogram appendedToReadable,
-      Histogram fromSent) {}
+      Histogram fromSent, Map<EntityType, Histogram> byEntityType) {}
+
+  private static Histogram histogram() {
+    return new Histogram(3_600_000L, 3);
+  }
+
+  /** Due to readable by entity type: a campaign's decision waits for the template windows, an account's need not. */
+  private static String byEntityType(Map<EntityType, Histogram> byType) {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<EntityType, Histogram> type : byType.entrySet()) {
+      out.append(out.length() == 0 ? "" : "; ").append(type.getKey()).append(' ')
+          .append(String.format(Locale.ROOT, "%,d: ", type.getValue().getTotalCount()))
+          .append(percentiles(type.getValue()));
+    }
+    return out.toString();
+  }
 
   private static String percentiles(Histogram h) {
     return String.format(Locale.ROOT, "p50 %,d ms, p90 %,d ms, p99 %,d ms, max %,d ms", h.getValueAtPercentile(50),
@@ -129,8 +146,8 @@ public final class DecisionLatency {
   /** Reads decisions as they become readable until the writer is done and 30 s more have passed. */
   private static Latencies readDecisions(LocalKafkaBroker broker, String topic, long outOfOrderness,
       CompletableFuture<Long> writer, ConcurrentNavigableMap<Long, Long> sent) {
-    Latencies latencies = new Latencies(new Histogram(3_600_000L, 3), new Histogram(3_600_000L, 3),
-        new Histogram(3_600_000L, 3), new Histogram(3_600_000L, 3));
+    Latencies latencies = new Latencies(histogram(), histogram(), histogram(), histogram(),
+        new EnumMap<>(EntityType.class));
     try (KafkaConsumer<byte[], byte[]> consumer =
         TopicReader.fromBeginning(broker.bootstrapServers(), topic, "read_committed", Duration.ofMinutes(1))) {
       long stopAt = Long.MAX_VALUE;
@@ -141,6 +158,8 @@ public final class DecisionLatency {
           long due = decision.getWindowEnd().toEpochMilli() + outOfOrderness;
           long appended = record.timestamp();
           latencies.total().recordValue(Math.max(0, readable - due));
+          latencies.byEntityType().computeIfAbsent(decision.getEntityType(), type -> histogram())
+              .recordValue(Math.max(0, readable - due));
           latencies.toAppended().recordValue(Math.max(0, appended - due));
           latencies.appendedToReadable().recordValue(Math.max(0, readable - appended));
           // The watermark passed the window end only once a call past due was read, so never before this.
