@@ -309,7 +309,7 @@ public final class PaneSlicedFeatures<K, IN> extends KeyedProcessFunction<K, IN,
           }
         }
         WindowFeatures features = WindowCalculator.compute(space, keyName(ctx.getCurrentKey()), windowEnd, window,
-            settings, policy.campaign().reportMinAccounts());
+            settings);
         if (features != null) {
           // Scored downstream, under the detection policy in force when the window ends.
           windowsReported.inc();

@@ -29,17 +29,6 @@ public final class WindowCalculator {
    */
   public static WindowFeatures compute(KeySpace space, String key, long windowEnd, List<FrozenPane> panes,
       FeatureSettings settings) {
-    return compute(space, key, windowEnd, panes, settings, 0);
-  }
-
-  /**
-   * As {@link #compute(KeySpace, String, long, List, FeatureSettings)}, but a template window whose dominant
-   * template has fewer than {@code minTemplateAccounts} member accounts is not computed further: null.
-   * Given the job's configured {@code campaign.report-min-accounts}, those are the windows
-   * {@link Scoring#assess} reports under no policy, as a policy may only raise that minimum.
-   */
-  public static WindowFeatures compute(KeySpace space, String key, long windowEnd, List<FrozenPane> panes,
-      FeatureSettings settings, int minTemplateAccounts) {
     long windowStart = windowEnd - settings.windowMillis();
     List<FrozenPane> window = new ArrayList<>(panes.size());
     for (FrozenPane pane : panes) {
@@ -102,20 +91,14 @@ public final class WindowCalculator {
     long centroid = templates.dominantCentroid();
     int radius = settings.clusterRadiusBits();
     FrozenPane.Entries entries = new FrozenPane.Entries();
-    List<String> memberAccounts = members(window, Panes.ACCOUNTS, levels[Panes.ACCOUNTS], onlyNearTemplate,
-        centroid, radius, entries, onlyNearTemplate ? minTemplateAccounts : 0);
-    if (memberAccounts == null) {
-      // A pair of similar prompts in a chance bucket makes a dominant template of two or three accounts,
-      // about a third of the template windows computed this far in the benchmarks' loads: their subnets,
-      // networks, countries and account facts would be read for a window no policy reports.
-      return null;
-    }
+    List<String> memberAccounts =
+        members(window, Panes.ACCOUNTS, levels[Panes.ACCOUNTS], onlyNearTemplate, centroid, radius, entries);
     List<String> memberSubnets =
-        members(window, Panes.SUBNETS, levels[Panes.SUBNETS], onlyNearTemplate, centroid, radius, entries, 0);
+        members(window, Panes.SUBNETS, levels[Panes.SUBNETS], onlyNearTemplate, centroid, radius, entries);
     List<String> memberAsns =
-        members(window, Panes.ASNS, levels[Panes.ASNS], onlyNearTemplate, centroid, radius, entries, 0);
+        members(window, Panes.ASNS, levels[Panes.ASNS], onlyNearTemplate, centroid, radius, entries);
     int memberCountries =
-        members(window, Panes.COUNTRIES, levels[Panes.COUNTRIES], onlyNearTemplate, centroid, radius, entries, 0)
+        members(window, Panes.COUNTRIES, levels[Panes.COUNTRIES], onlyNearTemplate, centroid, radius, entries)
             .size();
     AccountFacts facts = accountFacts(window, memberAccounts, entries);
 
@@ -211,10 +194,10 @@ public final class WindowCalculator {
    * The window's members of one kind, sorted: each with the representative first in
    * {@link Panes#representativeOrder} over all its panes (panes sampled at different levels meet at the
    * highest, so the members are again the order-independent hash sample), and for a template key only
-   * those whose representative is near the dominant template; null if they are fewer than {@code atLeast}.
+   * those whose representative is near the dominant template.
    */
   private static List<String> members(List<FrozenPane> window, int kind, int level, boolean onlyNear,
-      long centroid, int radius, FrozenPane.Entries entries, int atLeast) {
+      long centroid, int radius, FrozenPane.Entries entries) {
     Map<String, Long> representatives = new HashMap<>();
     for (FrozenPane pane : window) {
       pane.members(kind, entries);
@@ -227,10 +210,6 @@ public final class WindowCalculator {
           }
         }
       }
-    }
-    if (representatives.size() < atLeast) {
-      // The second look below can only take members out.
-      return null;
     }
     if (onlyNear && !representatives.isEmpty()) {
       // A member with a near representative in one pane and an earlier-ordered far one in another is
@@ -255,9 +234,6 @@ public final class WindowCalculator {
       if (!onlyNear || Long.bitCount(e.getValue() ^ centroid) <= radius) {
         out.add(e.getKey());
       }
-    }
-    if (out.size() < atLeast) {
-      return null;
     }
     out.sort(null);
     return out;

@@ -14,8 +14,6 @@ import dev.distillguard.detector.model.CallEvent;
 import dev.distillguard.detector.model.KeySpace;
 import dev.distillguard.detector.model.Pane;
 import dev.distillguard.detector.model.WindowFeatures;
-import dev.distillguard.detector.patterns.Scoring;
-import dev.distillguard.detector.patterns.ScoringPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -466,75 +464,6 @@ class WindowCalculatorTest {
     WindowFeatures f = compute(KeySpace.TEMPLATE, withPair);
     assertThat(f.getDominantTemplateSize()).isEqualTo(2);
     assertThat(f.getAccounts()).containsExactly("acct-0", "acct-pair");
-  }
-
-  @Test
-  void aTemplateWindowWithFewerAccountsThanTheReportMinimumIsNotComputedFurther() {
-    Random rnd = new Random(21);
-    List<CallEvent> calls = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      calls.add(call("acct-" + i, T0 + i * 1_000).rank(i).simhash(rnd.nextLong()).build());
-    }
-    calls.add(call("acct-pair", T0 + 50_000).rank(41).simhash(calls.get(0).getSimhash() ^ 0b101).build());
-    List<FrozenPane> window = frozen(panes(calls, KeySpace.TEMPLATE));
-    WindowFeatures whole = WindowCalculator.compute(KeySpace.TEMPLATE, "key", END, window, DEFAULTS);
-    assertThat(whole.getDistinctAccounts()).isEqualTo(2);
-    ScoringPolicy policy = ScoringPolicy.defaults();
-    assertThat(policy.campaign().reportMinAccounts()).isEqualTo(3);
-    assertThat(Scoring.assess(whole, policy).reportable()).isFalse();
-
-    assertThat(WindowCalculator.compute(KeySpace.TEMPLATE, "key", END, window, DEFAULTS, 3)).isNull();
-    assertThat(WindowCalculator.compute(KeySpace.TEMPLATE, "key", END, window, DEFAULTS, 2)).isEqualTo(whole);
-    // Account and subnet windows are never cut by it.
-    List<FrozenPane> accountWindow = frozen(panes(calls.subList(0, 1), KeySpace.ACCOUNT));
-    assertThat(WindowCalculator.compute(KeySpace.ACCOUNT, "acct-0", END, accountWindow, DEFAULTS, 3))
-        .isEqualTo(WindowCalculator.compute(KeySpace.ACCOUNT, "acct-0", END, accountWindow, DEFAULTS));
-  }
-
-  /**
-   * Cut at any minimum, a template window is null exactly when the whole computation has fewer member
-   * accounts than it, and otherwise the same features: also where a member near the template in one pane
-   * is represented by a far prompt in another, which only the second look over the panes finds.
-   */
-  @Test
-  void theReportMinimumCutsExactlyTheWindowsWithFewerMemberAccounts() {
-    Random rnd = new Random(5);
-    int cut = 0;
-    int kept = 0;
-    for (int round = 0; round < 400; round++) {
-      List<CallEvent> calls = new ArrayList<>();
-      int near = rnd.nextInt(7);
-      for (int i = 0; i < near; i++) {
-        calls.add(call("camp-" + i, T0 + rnd.nextInt(10) * MINUTE + rnd.nextInt(60_000)).rank(rnd.nextLong())
-            .simhash(TemplateClustersTest.flip(TEMPLATE, rnd.nextInt(4), rnd)).subnet("10.0." + i + ".0/24").build());
-      }
-      for (int i = 0; i < rnd.nextInt(4); i++) {
-        // Near in one pane, and in another a far prompt that may come first in representative order.
-        String account = "camp-" + rnd.nextInt(Math.max(1, near));
-        calls.add(call(account, T0 + rnd.nextInt(10) * MINUTE).rank(rnd.nextLong()).simhash(rnd.nextLong()).build());
-      }
-      for (int i = 0; i < rnd.nextInt(30); i++) {
-        calls.add(call("bystander-" + i, T0 + rnd.nextInt(10) * MINUTE).rank(rnd.nextLong())
-            .simhash(rnd.nextLong()).build());
-      }
-      if (calls.isEmpty()) {
-        continue;
-      }
-      List<FrozenPane> window = frozen(panes(calls, KeySpace.TEMPLATE));
-      WindowFeatures whole = WindowCalculator.compute(KeySpace.TEMPLATE, "key", END, window, DEFAULTS);
-      for (int minimum = 0; minimum <= 6; minimum++) {
-        WindowFeatures f = WindowCalculator.compute(KeySpace.TEMPLATE, "key", END, window, DEFAULTS, minimum);
-        if (whole == null || whole.getDistinctAccounts() < minimum) {
-          assertThat(f).as("round %d, minimum %d", round, minimum).isNull();
-          cut += whole == null ? 0 : 1;
-        } else {
-          assertThat(f).as("round %d, minimum %d", round, minimum).isEqualTo(whole);
-          kept++;
-        }
-      }
-    }
-    assertThat(cut).isPositive();
-    assertThat(kept).isPositive();
   }
 
   // --- helpers -------------------------------------------------------------------------------------
