@@ -127,7 +127,10 @@ public final class DecisionLatency {
     return new Histogram(3_600_000L, 3);
   }
 
-  /** Due to readable by entity type: a campaign's decision waits for the template windows, an account's need not. */
+  /**
+   * Due to readable by entity type. The ledger releases every decision once the least watermark of its
+   * inputs passes, so this shows which kind of decision sets the percentiles.
+   */
   private static String byEntityType(Map<EntityType, Histogram> byType) {
     StringBuilder out = new StringBuilder();
     for (Map.Entry<EntityType, Histogram> type : byType.entrySet()) {
