@@ -160,9 +160,10 @@ public final class DecisionLatency {
           ThrottleDecision decision = AvroBinary.decode(record.value(), ThrottleDecision.class);
           long due = decision.getWindowEnd().toEpochMilli() + outOfOrderness;
           long appended = record.timestamp();
-          latencies.total().recordValue(Math.max(0, readable - due));
+          long dueToReadable = Math.max(0, readable - due);
+          latencies.total().recordValue(dueToReadable);
           latencies.byEntityType().computeIfAbsent(decision.getEntityType(), type -> histogram())
-              .recordValue(Math.max(0, readable - due));
+              .recordValue(dueToReadable);
           latencies.toAppended().recordValue(Math.max(0, appended - due));
           latencies.appendedToReadable().recordValue(Math.max(0, readable - appended));
           // The watermark passed the window end only once a call past due was read, so never before this.
