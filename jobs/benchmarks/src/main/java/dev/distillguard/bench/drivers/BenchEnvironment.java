@@ -10,10 +10,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateChangelogOptions;
@@ -43,6 +46,9 @@ final class BenchEnvironment {
    * time the log grows by about 45 MiB/s (docs/performance.md, "The commit" under "Changes measured").
    */
   static final Duration CHANGELOG_MATERIALIZATION = Duration.ofMinutes(2);
+
+  /** The cluster's configuration directory: bin/bench runs the drivers from the repository's root. */
+  static final Path CLUSTER_CONFIG_DIR = Path.of("flink-conf");
 
   static final String LOAD_USAGE = "[--records N] [--accounts N] [--rate CALLS_PER_EVENT_SECOND] "
       + "[--hot-subnet-share X] [--campaign-share X] [--seed N] [--partitions N] [--parallelism N]";
@@ -74,9 +80,10 @@ final class BenchEnvironment {
   }
 
   /**
-   * Local Flink set up as the cluster is: the chosen state backend (RocksDB incremental, as in
-   * flink-conf/config.yaml), checkpoints in {@code checkpoints}, and managed memory for RocksDB's caches
-   * and batch sorting, which the local environment's default (128 MiB) starves, and network buffers.
+   * Local Flink set up as the cluster is: the chosen state backend (RocksDB incremental with the
+   * cluster's RocksDB options, as in flink-conf/config.yaml), checkpoints in {@code checkpoints}, and
+   * managed memory for RocksDB's caches and batch sorting, which the local environment's default (128 MiB)
+   * starves, and network buffers.
    */
   static Configuration flink(Configuration jobConf, StateBackend backend, Path checkpoints, Path rocksdbDir) {
     return flink(jobConf, new State(backend, false), checkpoints, rocksdbDir);
@@ -94,6 +101,9 @@ final class BenchEnvironment {
     if (backend == StateBackend.ROCKSDB) {
       conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
       conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+      Map<String, String> tuning = clusterRocksDbOptions(CLUSTER_CONFIG_DIR);
+      System.out.println("RocksDB options of the cluster (" + CLUSTER_CONFIG_DIR + "): " + tuning);
+      tuning.forEach(conf::setString);
       conf.setString("state.backend.rocksdb.localdir", rocksdbDir.toString());
     } else {
       conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
@@ -105,6 +115,25 @@ final class BenchEnvironment {
       conf.set(FsStateChangelogOptions.BASE_PATH, checkpoints.resolveSibling("changelog").toUri().toString());
     }
     return conf;
+  }
+
+  /**
+   * The cluster's RocksDB tuning, {@code state.backend.rocksdb.*} of the config.yaml in {@code configDir}
+   * but its local directory (a run's is its own), so a RocksDB run measures what the cluster would run.
+   */
+  static Map<String, String> clusterRocksDbOptions(Path configDir) {
+    Path config = configDir.resolve(GlobalConfiguration.FLINK_CONF_FILENAME);
+    if (!Files.isRegularFile(config)) {
+      throw new IllegalStateException("no " + config.toAbsolutePath() + ": run the benchmarks with bin/bench, "
+          + "from the repository, whose flink-conf/ holds the cluster's RocksDB options");
+    }
+    Map<String, String> options = new TreeMap<>();
+    GlobalConfiguration.loadConfiguration(configDir.toString()).toMap().forEach((key, value) -> {
+      if (key.startsWith("state.backend.rocksdb.") && !key.equals("state.backend.rocksdb.localdir")) {
+        options.put(key, value);
+      }
+    });
+    return options;
   }
 
   /** {@code --state heap|rocksdb} and {@code --changelog true|false} (false unless given). */
