@@ -13,9 +13,12 @@ import dev.distillguard.workbench.LocalDetectorRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -38,6 +41,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * commits the transaction).
  */
 public final class DecisionLatency {
+
+  private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
   private DecisionLatency() {}
 
@@ -92,11 +97,13 @@ public final class DecisionLatency {
                   + "(read_committed): %s; of which due to appended %s, appended to readable (checkpoint and commit) "
                   + "%s; the writer fell behind its schedule by at most %,d ms; from the writer's first call "
                   + "past window end + out-of-orderness (the earliest the watermark can pass the window end "
-                  + "when the writer is late) to readable: %s; due to readable by entity type: %s%n",
+                  + "when the writer is late) to readable: %s; due to readable by entity type: %s%n"
+                  + "RESULT latency by window end (UTC): %s%n",
               rate, state.describe(), checkpointInterval, parallelism,
               latency.total().getTotalCount(), outOfOrderness, percentiles(latency.total()),
               percentiles(latency.toAppended()), percentiles(latency.appendedToReadable()), writerLag,
-              percentiles(latency.fromSent()), byEntityType(latency.byEntityType()));
+              percentiles(latency.fromSent()), byEntityType(latency.byEntityType()),
+              byWindowEnd(latency.byWindowEnd()));
         } finally {
           job.cancel().get();
         }
@@ -121,7 +128,24 @@ public final class DecisionLatency {
    * first call at or past due, which is later than due by however far the writer had fallen behind.
    */
   private record Latencies(Histogram total, Histogram toAppended, Histogram appendedToReadable,
-      Histogram fromSent, Map<EntityType, Histogram> byEntityType) {}
+      Histogram fromSent, Map<EntityType, Histogram> byEntityType, Map<Long, WindowEnd> byWindowEnd) {}
+
+  /** The decisions of one window end: how many, and the least and most due to readable and to appended. */
+  private static final class WindowEnd {
+    long decisions;
+    long leastToReadable = Long.MAX_VALUE;
+    long mostToReadable;
+    long leastToAppended = Long.MAX_VALUE;
+    long mostToAppended;
+
+    void add(long toReadable, long toAppended) {
+      decisions++;
+      leastToReadable = Math.min(leastToReadable, toReadable);
+      mostToReadable = Math.max(mostToReadable, toReadable);
+      leastToAppended = Math.min(leastToAppended, toAppended);
+      mostToAppended = Math.max(mostToAppended, toAppended);
+    }
+  }
 
   private static Histogram histogram() {
     return new Histogram(3_600_000L, 3);
@@ -141,6 +165,22 @@ public final class DecisionLatency {
     return out.toString();
   }
 
+  /**
+   * Each window end's decisions and their spread: a slow window end shows whether the job (due to
+   * appended) or the commit held it.
+   */
+  private static String byWindowEnd(Map<Long, WindowEnd> byEnd) {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<Long, WindowEnd> end : byEnd.entrySet()) {
+      WindowEnd w = end.getValue();
+      out.append(out.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT,
+          "%s %,d decisions, due to readable %,d-%,d ms, due to appended %,d-%,d ms",
+          UTC_TIME.format(Instant.ofEpochMilli(end.getKey())), w.decisions,
+          w.leastToReadable, w.mostToReadable, w.leastToAppended, w.mostToAppended));
+    }
+    return out.toString();
+  }
+
   private static String percentiles(Histogram h) {
     return String.format(Locale.ROOT, "p50 %,d ms, p90 %,d ms, p99 %,d ms, max %,d ms", h.getValueAtPercentile(50),
         h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getMaxValue());
@@ -150,7 +190,7 @@ public final class DecisionLatency {
   private static Latencies readDecisions(LocalKafkaBroker broker, String topic, long outOfOrderness,
       CompletableFuture<Long> writer, ConcurrentNavigableMap<Long, Long> sent) {
     Latencies latencies = new Latencies(histogram(), histogram(), histogram(), histogram(),
-        new EnumMap<>(EntityType.class));
+        new EnumMap<>(EntityType.class), new TreeMap<>());
     try (KafkaConsumer<byte[], byte[]> consumer =
         TopicReader.fromBeginning(broker.bootstrapServers(), topic, "read_committed", Duration.ofMinutes(1))) {
       long stopAt = Long.MAX_VALUE;
@@ -164,7 +204,10 @@ public final class DecisionLatency {
           latencies.total().recordValue(dueToReadable);
           latencies.byEntityType().computeIfAbsent(decision.getEntityType(), type -> histogram())
               .recordValue(dueToReadable);
-          latencies.toAppended().recordValue(Math.max(0, appended - due));
+          long dueToAppended = Math.max(0, appended - due);
+          latencies.toAppended().recordValue(dueToAppended);
+          latencies.byWindowEnd().computeIfAbsent(decision.getWindowEnd().toEpochMilli(), end -> new WindowEnd())
+              .add(dueToReadable, dueToAppended);
           latencies.appendedToReadable().recordValue(Math.max(0, readable - appended));
           // The watermark passed the window end only once a call past due was read, so never before this.
           Map.Entry<Long, Long> firstPastDue = sent.ceilingEntry(due);
