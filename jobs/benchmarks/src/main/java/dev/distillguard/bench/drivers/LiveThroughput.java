@@ -10,7 +10,9 @@ import dev.distillguard.workbench.LocalDetectorRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -19,13 +21,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Live job throughput at saturation: the live topology (streaming, checkpoints every 2 s by default, exactly-once
  * sinks) on the local environment reads a backlog of {@code --records} calls from the real broker as fast
  * as it can. A backlog is the load a live job is saturated by: it never waits for input. The figure is
- * calls per second of job wall time, start-up included (a few seconds).
+ * calls per second of job wall time, start-up included (a few seconds), and beside it the rate over the
+ * backlog's later half, from the offsets the job commits at each checkpoint ({@link CommittedProgress}):
+ * what a job that has been running a while keeps up with, its JIT warm and its windows full.
  */
 public final class LiveThroughput {
 
   /** One measured run. */
   record Measurement(GatewayLoad load, BenchEnvironment.State state, int parallelism,
-      String checkpointInterval, Duration wall, int decisions) {
+      String checkpointInterval, Duration wall, int decisions, OptionalDouble laterHalfCallsPerSecond) {
 
     double callsPerSecond() {
       return load.records() / (wall.toMillis() / 1000.0);
@@ -33,12 +37,18 @@ public final class LiveThroughput {
 
     String describe() {
       return String.format(Locale.ROOT, "%,d calls at %,.0f per event-time second, %,d accounts, hot subnet %.0f%%, "
-              + "%s, checkpoints every %s, parallelism %d: %.1f s = %,.0f calls/s (%d decisions)",
+              + "%s, checkpoints every %s, parallelism %d: %.1f s = %,.0f calls/s (%d decisions)%s",
           load.records(), load.callsPerSecond(), load.accounts(), load.hotSubnetShare() * 100,
           state.describe(), checkpointInterval, parallelism, wall.toMillis() / 1000.0,
-          callsPerSecond(), decisions);
+          callsPerSecond(), decisions, laterHalfCallsPerSecond.isPresent()
+              ? String.format(Locale.ROOT, "; over the backlog's later half %,.0f calls/s (committed offsets)",
+                  laterHalfCallsPerSecond.getAsDouble())
+              : "; the backlog's later half not timed (no checkpoint committed half of it)");
     }
   }
+
+  /** How often the job's committed offsets are read: well inside one checkpoint interval. */
+  private static final Duration PROGRESS_POLL = Duration.ofMillis(250);
 
   private LiveThroughput() {}
 
@@ -86,11 +96,20 @@ public final class LiveThroughput {
           config.kafka().throttleTopic(), config.kafka().transactionalIdPrefix());
       System.out.printf(Locale.ROOT, "running the live job over %,d calls (%s, parallelism %d) ...%n",
           load.records(), state.describe(), parallelism);
-      long started = System.nanoTime();
-      env.execute("distill-guard live throughput");
-      Duration wall = Duration.ofNanos(System.nanoTime() - started);
+      long end = CommittedProgress.endOffsets(broker, topic);
+      long started;
+      long finished;
+      List<CommittedProgress.Sample> progress;
+      try (CommittedProgress committed = CommittedProgress.watch(broker, config.kafka().groupId(), PROGRESS_POLL)) {
+        started = System.nanoTime();
+        env.execute("distill-guard live throughput");
+        finished = System.nanoTime();
+        progress = committed.samples();
+      }
+      Duration wall = Duration.ofNanos(finished - started);
       int decisions = LocalDetectorRun.finishedDecisions(broker, config.kafka().throttleTopic()).size();
-      return new Measurement(load, state, parallelism, checkpointInterval, wall, decisions);
+      return new Measurement(load, state, parallelism, checkpointInterval, wall, decisions,
+          CommittedProgress.rateAfter(progress, 0.5, end, load.records(), finished));
     } finally {
       BenchEnvironment.deleteRecursively(work);
     }
