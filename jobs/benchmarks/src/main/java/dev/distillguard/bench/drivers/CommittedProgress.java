@@ -20,7 +20,9 @@ import org.apache.kafka.common.TopicPartition;
  * checkpoint completes, polled while it runs. A checkpoint's offsets are behind its barrier, which every
  * operator has passed when it completes, so a committed position is one the whole job has processed. The
  * rate over a run's later part leaves out what only its start pays for (submission, the JIT compiling
- * the hot paths, the windows filling), which a live job pays once, not per call.
+ * the hot paths, the windows filling), which a live job pays once, not per call. A poll sees a
+ * checkpoint's offsets only once it has completed and committed, after its barrier passed them, so such a
+ * rate reads high by that lag over its span.
  */
 final class CommittedProgress implements AutoCloseable {
 
