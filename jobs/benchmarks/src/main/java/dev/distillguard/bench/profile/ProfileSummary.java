@@ -53,7 +53,12 @@ public final class ProfileSummary {
       }
       switch (args[i]) {
         case "--thread" -> thread = args[++i];
-        case "--top" -> top = Integer.parseInt(args[++i]);
+        case "--top" -> {
+          top = Integer.parseInt(args[++i]);
+          if (top < 1) {
+            throw new IllegalArgumentException("--top must be at least 1, was " + top);
+          }
+        }
         default -> throw new IllegalArgumentException("unexpected argument " + args[i] + "; " + USAGE);
       }
     }
