@@ -80,6 +80,10 @@ public final class ProfileSummary {
     return type.substring(type.lastIndexOf('.') + 1) + "." + method.getName();
   }
 
+  private static boolean hidden(RecordedFrame frame) {
+    return frame.getMethod() != null && frame.getMethod().isHidden();
+  }
+
   public static Summary summarize(Path recording) throws IOException {
     if (!Files.isRegularFile(recording)) {
       throw new IllegalArgumentException("no recording at " + recording.toAbsolutePath());
@@ -102,7 +106,11 @@ public final class ProfileSummary {
         if (stack == null || stack.getFrames().isEmpty()) {
           continue;
         }
-        List<RecordedFrame> frames = stack.getFrames();
+        // Hidden frames (lambda forms, a lambda's generated class) are left out, as `jfr print` leaves them.
+        List<RecordedFrame> frames = stack.getFrames().stream().filter(f -> !hidden(f)).toList();
+        if (frames.isEmpty()) {
+          continue;
+        }
         self.computeIfAbsent(name, n -> new HashMap<>()).merge(frameName(frames.get(0)), 1L, Long::sum);
         Map<String, Long> methods = inclusive.computeIfAbsent(name, n -> new HashMap<>());
         Set<String> seen = new HashSet<>();
