@@ -52,32 +52,37 @@ final class CommittedProgress implements AutoCloseable {
   /** The end offsets of {@code topic} summed over its partitions: what a job that reads it all has read. */
   static long endOffsets(LocalKafkaBroker broker, String topic) throws Exception {
     try (Admin admin = broker.admin()) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-          .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
-      long sum = 0;
-      for (var info : admin.listOffsets(latest).all().get().values()) {
-        sum += info.offset();
-      }
-      return sum;
+      return endOffsets(admin, topic);
     }
+  }
+
+  static long endOffsets(Admin admin, String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+    return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+  }
+
+  /** The offsets {@code groupId} has committed, summed over its partitions. */
+  static long committedOffsets(Admin admin, String groupId) throws Exception {
+    // Bounded: a broker that stops answering fails the benchmark rather than hanging it.
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
+    long sum = 0;
+    for (OffsetAndMetadata offset : offsets.values()) {
+      if (offset != null) {
+        sum += offset.offset();
+      }
+    }
+    return sum;
   }
 
   private void poll() {
     try {
-      Map<TopicPartition, OffsetAndMetadata> offsets =
-          admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-      long sum = 0;
-      for (OffsetAndMetadata offset : offsets.values()) {
-        if (offset != null) {
-          sum += offset.offset();
-        }
-      }
+      long committed = committedOffsets(admin, groupId);
       long now = System.nanoTime();
       synchronized (samples) {
-        samples.add(new Sample(now, sum));
+        samples.add(new Sample(now, committed));
       }
     } catch (Exception e) {
       // A poll that fails (the group not there yet) is a sample missed, not a failed benchmark.

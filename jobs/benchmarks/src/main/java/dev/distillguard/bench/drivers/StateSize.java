@@ -29,9 +29,6 @@ import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * State per active key: {@code --accounts} accounts each make about {@code --calls-per-account} calls within
@@ -129,22 +126,11 @@ public final class StateSize {
       throws Exception {
     long started = System.nanoTime();
     try (Admin admin = broker.admin()) {
-      Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-      for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
-        latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
-      }
-      long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+      long end = CommittedProgress.endOffsets(admin, topic);
       long committed = 0;
       while (committed < end) {
         Thread.sleep(1000); // polling the broker's committed offsets; nothing to wait on in-process
-        committed = 0;
-        Map<TopicPartition, OffsetAndMetadata> offsets =
-            admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
-        for (OffsetAndMetadata o : offsets.values()) {
-          if (o != null) {
-            committed += o.offset();
-          }
-        }
+        committed = CommittedProgress.committedOffsets(admin, groupId);
       }
       System.out.printf(Locale.ROOT, "the job has read and checkpointed all %,d calls after %.0f s%n", records,
           Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0);
